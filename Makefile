@@ -13,8 +13,12 @@ export PYTHONHASHSEED := 0
 export MPLBACKEND     := Agg
 export OMP_NUM_THREADS ?= 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Launch buttons (Binder, Colab) appear only when this is set, e.g.
+# `make book BOOK_REPO_URL=https://github.com/<org>/<repo>`.
+BOOK_REPO_URL ?=
+export BOOK_REPO_URL
 
-.PHONY: help setup sysdeps book test test-lib test-notebooks test-site lint format clean distclean bench
+.PHONY: help setup sysdeps book publish test test-lib test-notebooks test-site lint format clean distclean bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,6 +51,9 @@ sysdeps:  ## install Chromium and bubblewrap with apt if missing (root only)
 book: setup  ## build the book, executing every notebook; fails on any error or warning
 	$(BIN)/jupyter-book build $(BOOK) --warningiserror --keep-going
 	@echo "Built: $(abspath $(BOOK))/_build/html/index.html"
+
+publish: book  ## push the built site to the gh-pages branch of origin (ghp-import)
+	$(BIN)/ghp-import --no-jekyll --push --force --message "Publish the book" $(BOOK)/_build/html
 
 # `make test` builds the book too: the build executes every notebook (a failing
 # claim fails it) and the browser tests need the built site.
