@@ -27,7 +27,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "penalties", "prox", "solvers", "estimators", "constrained", "optim",
-    "lipschitz", "implicit_bias", "rescaling", "capacity", "data", "plotting",
+    "lipschitz", "implicit_bias", "rescaling", "capacity", "data", "plotting", "progress",
 )
 
 __all__ = list(_SUBMODULES)

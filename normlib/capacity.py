@@ -209,7 +209,7 @@ def weight_decay_sweep(make_model: Callable, train_data, val_data, lams, epochs=
     (``book/applications/deep_networks.ipynb``).
     """
     import torch
-    from tqdm.auto import tqdm
+    from normlib.progress import progress as tqdm
 
     if not callable(make_model):
         raise TypeError("make_model must be a callable returning a fresh torch.nn.Module.")

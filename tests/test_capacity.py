@@ -204,7 +204,7 @@ def test_adaptive_optimizers_run(digits_small, optimizer):
 def test_progress_bar_is_shown(digits_small, capsys):
     train, val = digits_small
     capacity.weight_decay_sweep(make_mlp, train, val, lams=[0.0], epochs=2, progress=True)
-    assert "weight decay sweep" in capsys.readouterr().err
+    assert "weight decay sweep" in capsys.readouterr().out
 
 
 def test_sweep_validation(digits_small):
