@@ -209,6 +209,7 @@ def weight_decay_sweep(make_model: Callable, train_data, val_data, lams, epochs=
     (``book/applications/deep_networks.ipynb``).
     """
     import torch
+
     from normlib.progress import progress as tqdm
 
     if not callable(make_model):
