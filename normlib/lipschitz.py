@@ -26,6 +26,7 @@ robustness* (``book/principles/spectral_lipschitz.ipynb``).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import Any, NamedTuple
 
@@ -419,6 +420,22 @@ def _activation_constant(module):
     return None
 
 
+@contextlib.contextmanager
+def _read_only(module):
+    """Read a layer's weight without side effects.
+
+    A weight under a spectral-normalization parametrization runs a power-iteration
+    step on every access in training mode; evaluating the bound must not move that
+    state, so the layer is put in eval mode while we read it.
+    """
+    was_training = module.training
+    module.eval()
+    try:
+        yield module
+    finally:
+        module.train(was_training)
+
+
 def layer_lipschitz_constants(model, input_shape=None, conv_method="power", n_iter=500,
                               tol=1e-10, seed=0):
     r"""Per-layer L2 Lipschitz constants of an ``nn.Sequential`` network.
@@ -449,7 +466,8 @@ def layer_lipschitz_constants(model, input_shape=None, conv_method="power", n_it
     for index, module in enumerate(_flatten_sequential(model)):
         name = f"layer {index} ({type(module).__name__})"
         if isinstance(module, nn.Linear):
-            w = module.weight.detach().to(torch.float64)
+            with _read_only(module):
+                w = module.weight.detach().to(torch.float64)
             c = float(torch.linalg.matrix_norm(w, ord=2))
         elif isinstance(module, nn.Conv2d):
             if x is None:
@@ -458,11 +476,12 @@ def layer_lipschitz_constants(model, input_shape=None, conv_method="power", n_it
                     "input_shape=(C, H, W) of the network's input."
                 )
             shape = tuple(x.shape[1:])
-            if conv_method == "fft":
-                c = conv_fft_upper_bound(module, shape)
-            else:
-                result = conv_operator_norm(module, shape, n_iter=n_iter, tol=tol, seed=seed)
-                c = float(result.sigma)
+            with _read_only(module):
+                if conv_method == "fft":
+                    c = conv_fft_upper_bound(module, shape)
+                else:
+                    result = conv_operator_norm(module, shape, n_iter=n_iter, tol=tol, seed=seed)
+                    c = float(result.sigma)
         else:
             c = _activation_constant(module)
             if c is None:
@@ -474,7 +493,7 @@ def layer_lipschitz_constants(model, input_shape=None, conv_method="power", n_it
                 )
         constants.append((name, module, c))
         if x is not None:
-            with torch.no_grad():
+            with torch.no_grad(), _read_only(module):
                 x = module(x)
     return constants
 

@@ -513,3 +513,17 @@ def test_register_spectral_normalization_rejects_bad_input():
         register_spectral_normalization(torch.ones(2, 2))
     with pytest.raises(ValueError, match="n_power_iterations must be >= 1"):
         register_spectral_normalization(nn.Linear(2, 2), n_power_iterations=0)
+
+
+def test_bound_does_not_move_spectral_normalization_state():
+    """Reading the bound of a spectrally normalized model in training mode is
+    side-effect free: the same K twice, and the model stays in training mode."""
+    from normlib.lipschitz import lipschitz_upper_bound, register_spectral_normalization
+
+    torch.manual_seed(0)
+    m = nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 8)).double()
+    register_spectral_normalization(m[0], seed=0)
+    first, second = lipschitz_upper_bound(m), lipschitz_upper_bound(m)
+    assert first == second
+    assert m.training
+    assert m[0].training
