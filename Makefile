@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 BOOK_REPO_URL ?=
 export BOOK_REPO_URL
 
-.PHONY: help setup sysdeps book publish test test-lib test-notebooks test-site lint format clean distclean bench
+.PHONY: help setup sysdeps book book-labs release publish test test-lib test-notebooks test-site lint format clean distclean bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -48,9 +48,21 @@ sysdeps:  ## install Chromium and bubblewrap with apt if missing (root only)
 	  echo "WARNING: the browser and sandbox tests will be SKIPPED, not passed."; \
 	fi
 
-book: setup  ## build the book, executing every notebook; fails on any error or warning
+LABS := $(sort $(dir $(wildcard labs/*/lab.toml)))
+
+book-labs: setup  ## release the student labs into the book's Part 3 (with zip downloads)
+	rm -rf $(BOOK)/hands-on/labs
+	$(BIN)/labgrader release $(LABS) --out $(BOOK)/hands-on/labs
+	$(BIN)/python $(BOOK)/hands-on/package_labs.py
+
+book: setup book-labs  ## build the book, executing every notebook; fails on any error or warning
 	$(BIN)/jupyter-book build $(BOOK) --warningiserror --keep-going
+	$(BIN)/labgrader scan $(LABS) --dir $(BOOK)/_build/html
 	@echo "Built: $(abspath $(BOOK))/_build/html/index.html"
+
+release: setup  ## write every lab's student version to dist/student/
+	rm -rf dist/student
+	$(BIN)/labgrader release $(LABS) --out dist/student
 
 publish: book  ## push the built site to the gh-pages branch of origin (ghp-import)
 	$(BIN)/ghp-import --no-jekyll --push --force --message "Publish the book" $(BOOK)/_build/html
@@ -60,13 +72,13 @@ publish: book  ## push the built site to the gh-pages branch of origin (ghp-impo
 test: setup sysdeps lint book  ## run every test: library, notebooks (nbval), labs, grader, built site
 	NORMLIB_REQUIRE_SITE=$$(command -v chromium >/dev/null && echo 1 || echo 0) \
 	$(BIN)/pytest -n $(JOBS) --dist loadfile tests $(BOOK) --nbval-lax --nbval-current-env \
-	  --ignore=$(BOOK)/_build --timeout 900
+	  --ignore=$(BOOK)/_build --ignore=$(BOOK)/hands-on/labs --timeout 900
 
 test-lib: setup  ## library tests only (fast)
 	$(BIN)/pytest -n $(JOBS) tests
 
 test-notebooks: setup  ## execute the book notebooks with nbval
-	$(BIN)/pytest -n $(JOBS) --dist loadfile $(BOOK) --nbval-lax --nbval-current-env --ignore=$(BOOK)/_build
+	$(BIN)/pytest -n $(JOBS) --dist loadfile $(BOOK) --nbval-lax --nbval-current-env --ignore=$(BOOK)/_build --ignore=$(BOOK)/hands-on/labs
 
 test-site: setup  ## browser tests of the already built site
 	NORMLIB_REQUIRE_SITE=1 $(BIN)/pytest tests/test_book_site.py
