@@ -9,8 +9,9 @@ the public tests and the self-check, everything a student needs) and one row of
 import json
 import shutil
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 HERE = Path(__file__).resolve().parent
 RELEASED = HERE / "labs"
