@@ -17,9 +17,13 @@ Objectives (scikit-learn's conventions, :math:`n` samples):
 How the iterative solvers work (one readable engine, :func:`proximal_gradient`,
 does the iterations):
 
-1. **FISTA** (Beck and Teboulle 2009) with the exact step :math:`1/L`,
+1. **FISTA** (Beck and Teboulle 2009) with the step :math:`1/L`,
    :math:`L = \sigma_{\max}(X)^2/n`, and adaptive restart (O'Donoghue and
-   Candès 2015). ``accelerated=False`` gives plain ISTA.
+   Candès 2015). ``accelerated=False`` gives plain ISTA. On the least-squares
+   problems below, :math:`L` starts as a cheap estimate from below and grows
+   whenever a step meets more curvature than :math:`L` (backtracking, which
+   costs nothing extra here because the gradient is affine; see
+   ``_fista_quadratic`` in the source).
 2. **Duality-gap stopping rule**, the one scikit-learn uses: stop when
    :math:`P(w) - D(\theta) \le \mathrm{tol}\cdot\|y\|_2^2/n` for a dual-feasible
    :math:`\theta` obtained by rescaling the residual (formulas in :func:`lasso`,
@@ -30,7 +34,10 @@ does the iterations):
    check the gap on *all* features, grow the set, repeat. The restricted problems
    are small, so FISTA runs on their Gram matrix :math:`X_W^\top X_W / n`, which a
    cache keeps along a path. ``working_set=False`` runs FISTA on the full problem.
-4. **Paths** solve for a decreasing grid of :math:`\alpha` with warm starts.
+   The only passes over all of :math:`X` are the gap checks' :math:`X^\top r`
+   (the residual itself comes from the cached columns).
+4. **Paths** solve for a decreasing grid of :math:`\alpha` with warm starts; the
+   next :math:`\alpha` starts at the last solution, whose gap check it reuses.
 
 The intercept, when asked for, is not penalised: :math:`X` and :math:`y` are
 centred, and :math:`b = \bar y - \bar x^\top w`.
@@ -345,13 +352,17 @@ def _sparse_group_gauge(u, a, b):
 
 
 # =========================================================================== inner solver
+_CACHE_SLACK = 1.25  # solve on every cached feature if they are at most 25% more
+
+
 class _GramCache:
     r"""Entries of :math:`X^\top X / n` among the features seen so far, computed once.
 
     Along a path the working sets overlap, so each feature's products are computed
     once: a new feature costs one pass over the columns already cached, not over
-    all of :math:`X`. The cache also remembers the top eigenvector of the last
-    block, a warm start for the next Lipschitz constant.
+    all of :math:`X`. The cached columns also give :math:`Xw` for any :math:`w`
+    supported on them. The cache remembers an estimate of the top eigenvector of
+    the last block, a warm start for the next Lipschitz constant.
     """
 
     def __init__(self, X):
@@ -359,9 +370,10 @@ class _GramCache:
         n, d = X.shape
         self.pos = np.full(d, -1)  # pos[j] = index of feature j in the cache, or -1
         self.m = 0  # number of cached features
+        self.features = np.empty(d, dtype=np.intp)  # features[i] = the feature at position i
         self.cols = np.empty((n, 0), order="F")  # their columns of X, contiguous
         self.G = np.empty((0, 0))  # their Gram matrix / n
-        self.top = np.ones(d)  # warm start of the top eigenvector, indexed by feature
+        self.top = np.zeros(d)  # warm start of the top eigenvector, indexed by feature
 
     def _grow(self, size):
         cap = min(max(2 * self.G.shape[0], size), self.X.shape[1])
@@ -370,7 +382,12 @@ class _GramCache:
         self.G, self.cols = G, cols
 
     def block(self, features):
-        r"""The Gram matrix of ``features``: :math:`X_W^\top X_W / n`."""
+        r"""A Gram matrix :math:`X_W^\top X_W / n` with :math:`W \supseteq` ``features``.
+
+        Returns ``(W, G)``. When the cache holds few features besides ``features``,
+        :math:`W` is every cached feature and ``G`` a view (no copy): a slightly larger
+        restricted problem is cheaper than gathering its rows and columns.
+        """
         new = features[self.pos[features] < 0]
         if new.size:
             m, k, n = self.m, new.size, self.X.shape[0]
@@ -380,9 +397,42 @@ class _GramCache:
             self.G[:m + k, m:m + k] = self.cols[:, :m + k].T @ X_new / n
             self.G[m:m + k, :m] = self.G[:m, m:m + k].T
             self.pos[new] = np.arange(m, m + k)
+            self.features[m:m + k] = new
             self.m += k
-        p = self.pos[features]
-        return np.take(np.take(self.G, p, axis=0), p, axis=1)
+        if self.m <= _CACHE_SLACK * features.size:
+            return self.features[:self.m], self.G[:self.m, :self.m]
+        p = np.sort(self.pos[features])
+        return self.features[p], self.G[np.ix_(p, p)]
+
+    def matvec(self, w):
+        r""":math:`Xw`, from the cached columns when they hold the support of ``w``."""
+        support = np.flatnonzero(w)
+        p = self.pos[support]
+        if support.size == 0:
+            return np.zeros(self.X.shape[0])
+        if np.any(p < 0):
+            return self.X @ w
+        w_cached = np.zeros(self.m)
+        w_cached[p] = w[support]
+        return self.cols[:, :self.m] @ w_cached
+
+    def lipschitz_estimate(self, G, features):
+        r"""An estimate of :math:`\lambda_{\max}(G)` from below (FISTA's backtracking
+        corrects it): the Rayleigh quotient of the remembered top eigenvector after
+        one power step, which also refines that vector for the next block."""
+        k = G.shape[0]
+        if k <= 64:
+            return float(scipy.linalg.eigvalsh(G, subset_by_index=[k - 1, k - 1])[0])
+        v = self.top[features]
+        if not v.any():
+            v = np.ones(k)
+        u = G @ v
+        norm_u = np.linalg.norm(u)
+        if norm_u == 0:
+            return 0.0
+        estimate = float(v @ u) / float(v @ v)
+        self.top[features] = u / norm_u
+        return estimate
 
     def lipschitz(self, G, features):
         """Largest eigenvalue of ``G`` (the block of ``features``): FISTA's step is 1/L."""
@@ -390,7 +440,11 @@ class _GramCache:
         if k <= 200:
             return float(scipy.linalg.eigvalsh(G, subset_by_index=[k - 1, k - 1])[0])
         v0 = self.top[features]
-        theta, v = scipy.sparse.linalg.eigsh(G, k=1, which="LA", tol=1e-3, v0=v0)
+        if not v0.any():
+            v0 = np.ones(k)
+        # G may be a view into the cache: `G @ v` uses BLAS on it, `G.dot(v)` copies it
+        op = scipy.sparse.linalg.LinearOperator(G.shape, matvec=G.__matmul__, dtype=G.dtype)
+        theta, v = scipy.sparse.linalg.eigsh(op, k=1, which="LA", tol=1e-3, v0=v0)
         v = v[:, 0]
         self.top[features] = v
         # The Ritz value theta is below the top eigenvalue, and some eigenvalue lies
@@ -399,47 +453,115 @@ class _GramCache:
         return float(theta[0] + np.linalg.norm(G @ v - theta[0] * v))
 
 
-def _fista_gram(G, L, b, yy, n, penalty, w0, tol_abs, max_iter, accelerated, history):
+def _fista_gram(G, b, yy, n, penalty, w0, tol_abs, max_iter, accelerated, history, L=None):
     r"""FISTA on :math:`\tfrac12 w^\top G w - b^\top w + \|y\|^2/(2n) + \Omega(w)`.
 
     Everything the gap needs comes from the Gram matrix:
     :math:`X^\top r/n = b - Gw`, :math:`\|r\|^2 = \|y\|^2 - 2n\,b^\top w + n\,w^\top G w`,
-    :math:`r^\top y = \|y\|^2 - n\,b^\top w`.
+    :math:`r^\top y = \|y\|^2 - n\,b^\top w`. With ``history`` (objective after every
+    step) it runs :func:`proximal_gradient` with the step ``1/L``; otherwise
+    :func:`_fista_quadratic`, the same iterations at one product with ``G`` each.
     """
-    if L <= 0:  # X restricted to these features is zero: w = 0 is optimal
-        w0 = np.zeros_like(w0)
-        L = 1.0
-
-    def gap(w):
-        Gw, bw = G @ w, b @ w
+    def gap(w, Gw):
+        bw = b @ w
         return penalty.gap(w, b - Gw, yy - 2 * n * bw + n * (w @ Gw), yy - n * bw, n)
+
+    if not history:
+        return _fista_quadratic(G, b, penalty, w0, L, gap, tol_abs, max_iter, accelerated)
+    if L <= 0:  # X restricted to these features is zero: w = 0 is optimal
+        w0, L = np.zeros_like(w0), 1.0
 
     def objective(w):
         return 0.5 * (w @ (G @ w)) - b @ w + yy / (2 * n) + penalty.value(w)
 
     return proximal_gradient(lambda w: G @ w - b, penalty.prox, w0, L,
-                             accelerated=accelerated, max_iter=max_iter, gap=gap, tol=tol_abs,
-                             objective=objective if history else None)
+                             accelerated=accelerated, max_iter=max_iter,
+                             gap=lambda w: gap(w, G @ w), tol=tol_abs, objective=objective)
+
+
+def _fista_quadratic(G, b, penalty, w0, L, gap, tol, max_iter, accelerated, check_every=10):
+    r"""FISTA with adaptive restart for :math:`\tfrac12 w^\top Gw - b^\top w + \Omega(w)`.
+
+    The iterations of :func:`proximal_gradient`, specialised to a quadratic: its
+    gradient :math:`g(w) = Gw - b` is affine, so keeping :math:`g` at the iterates
+    gives it at the extrapolated point for free,
+    :math:`g(w_k + \beta(w_k - w_{k-1})) = g_k + \beta(g_k - g_{k-1})`, and so the
+    curvature along each step :math:`d = w_{k+1} - z_k`, :math:`d^\top G d =
+    d^\top(g_{k+1} - g(z_k))`. Whenever it exceeds :math:`L\|d\|^2` the step
+    :math:`1/L` was too long: :math:`L` grows and the step is redone (backtracking,
+    free when :math:`L` is right). So ``L`` may start as an estimate from below, and
+    each iteration costs one product with :math:`G`. ``gap(w, Gw)`` is checked every
+    ``check_every`` iterations.
+    """
+    w = np.array(w0, dtype=float, copy=True)
+    Gw = G @ w
+    L = max(float(L), 1e-12)
+    z, Gz, t, k = w, Gw, 1.0, 0
+    gap_value = gap(w, Gw)
+    converged = gap_value <= tol
+    while not converged and k < max_iter:
+        k += 1
+        while True:
+            w_new = penalty.prox(z - (Gz - b) / L, 1.0 / L)
+            Gw_new = G @ w_new
+            d = w_new - z
+            dd, dGd = d @ d, d @ (Gw_new - Gz)
+            if dGd <= L * dd * (1 + 1e-12) + 1e-300:
+                break
+            L = 1.1 * dGd / dd  # the curvature just seen, with a margin
+        if not accelerated:
+            z, Gz = w_new, Gw_new
+        elif (z - w_new) @ (w_new - w) > 0:  # momentum points uphill: restart
+            z, Gz, t = w_new, Gw_new, 1.0
+        else:
+            t_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
+            beta = (t - 1.0) / t_next
+            z, Gz = w_new + beta * (w_new - w), Gw_new + beta * (Gw_new - Gw)
+            t = t_next
+        w, Gw = w_new, Gw_new
+        if k % check_every == 0 or k == max_iter:
+            gap_value = gap(w, Gw)
+            converged = gap_value <= tol
+    return SolverResult(coef=w, n_iter=k, gap=float(gap_value), converged=bool(converged))
 
 
 _WS_START = 10  # first working-set size (blocks), as in skglm
+_WS_GROWTH = 0.5  # an outer iteration adds up to this share of the active blocks (>= 10)
 
 
-def _solve(X, y, penalty, w, tol_abs, max_iter, accelerated, working_set, history, gram, b):
-    """Minimise ||y - Xw||^2/(2n) + penalty(w) (X, y already centred)."""
-    n, d = X.shape
-    yy = y @ y
+def _check(problem, w):
+    r""":math:`\|r\|^2`, :math:`r^\top y` and :math:`z = X^\top r/n` at ``w`` (:math:`r = y - Xw`).
+
+    A path's next :math:`\alpha` starts where the last one stopped, at the same
+    :math:`w`, so the last check is reused (the gap depends on :math:`\alpha` only
+    through the penalty). Otherwise :math:`r = y - X_S w_S` comes from the cached
+    columns of the support :math:`S`, and only :math:`X^\top r` needs all of :math:`X`.
+    """
+    last = problem.last
+    if last is not None and np.array_equal(last[0], w):
+        return last[1:]
+    r = problem.y - problem.gram.matvec(w)
+    z = problem.X.T @ r / problem.n
+    check = (r @ r, r @ problem.y, z)
+    problem.last = (w, *check)
+    return check
+
+
+def _solve(problem, penalty, w, tol_abs, max_iter, accelerated, working_set, history):
+    """Minimise ||y - Xw||^2/(2n) + penalty(w) (X, y of ``problem`` already centred)."""
+    X, n, gram, b, yy = problem.X, problem.n, problem.gram, problem.b, problem.yy
+    d = X.shape[1]
     if not working_set:
-        features = np.arange(d)
-        G = gram.block(features)
-        return _fista_gram(G, gram.lipschitz(G, features), b, yy, n, penalty, w, tol_abs,
-                           max_iter, accelerated, history)
+        features, G = gram.block(np.arange(d))  # every feature, in the cache's order
+        L = gram.lipschitz(G, features) if history else gram.lipschitz_estimate(G, features)
+        res = _fista_gram(G, b[features], yy, n, penalty.restrict(features), w[features],
+                          tol_abs, max_iter, accelerated, history, L)
+        res.coef[features] = res.coef.copy()
+        return res
     n_iter, gap = 0, math.inf
     while True:
-        r = y - X @ w
-        z = X.T @ r / n
-        rr = r @ r
-        gap = penalty.gap(w, z, rr, r @ y, n)
+        rr, ry, z = _check(problem, w)
+        gap = penalty.gap(w, z, rr, ry, n)
         if gap <= tol_abs or n_iter >= max_iter:
             break
         # the working set: every non-zero block, then the worst KKT violators
@@ -447,15 +569,15 @@ def _solve(X, y, penalty, w, tol_abs, max_iter, accelerated, working_set, histor
         active = penalty.active(w)
         ratios[active] = np.inf
         n_active, n_violating = int(active.sum()), int((ratios[~active] > 1).sum())
-        size = min(penalty.n_blocks, max(_WS_START, n_active + min(n_active, n_violating)))
+        grow = min(n_violating, max(_WS_START, int(_WS_GROWTH * n_active)))
+        size = min(penalty.n_blocks, max(_WS_START, n_active + grow))
         blocks = np.argpartition(-ratios, size - 1)[:size]
         chosen = np.zeros(penalty.n_blocks, dtype=bool)
         chosen[blocks] = True
-        features = np.flatnonzero(chosen[penalty.index])
-        G = gram.block(features)
-        sub = _fista_gram(G, gram.lipschitz(G, features), b[features], yy, n,
-                          penalty.restrict(features), w[features],
-                          max(0.3 * gap, 0.5 * tol_abs), max_iter - n_iter, accelerated, False)
+        features, G = gram.block(np.flatnonzero(chosen[penalty.index]))
+        sub = _fista_gram(G, b[features], yy, n, penalty.restrict(features), w[features],
+                          max(0.3 * gap, 0.5 * tol_abs), max_iter - n_iter, accelerated, False,
+                          gram.lipschitz_estimate(G, features))
         w = np.zeros(d)
         w[features] = sub.coef
         n_iter += sub.n_iter
@@ -517,6 +639,7 @@ class _Problem:
         self.gram = _GramCache(self.X)
         self.b = self.X.T @ self.y / self.n
         self.yy = float(self.y @ self.y)
+        self.last = None  # (w, ||r||^2, r^T y, X^T r / n) of the last gap check
 
 
 def _fit(problem, penalty, *, w0, tol, max_iter, accelerated, working_set, history,
@@ -530,8 +653,7 @@ def _fit(problem, penalty, *, w0, tol, max_iter, accelerated, working_set, histo
                          "it needs working_set=False (or None).")
     w = np.zeros(p.X.shape[1]) if w0 is None else np.array(w0, dtype=float)
     tol_abs = tol * p.yy / p.n
-    res = _solve(p.X, p.y, penalty, w, tol_abs, max_iter, accelerated, working_set, history,
-                 p.gram, p.b)
+    res = _solve(p, penalty, w, tol_abs, max_iter, accelerated, working_set, history)
     if math.isnan(res.objective):
         r = p.y - p.X @ res.coef
         res.objective = float((r @ r) / (2 * p.n) + penalty.value(res.coef))

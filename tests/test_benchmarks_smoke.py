@@ -9,7 +9,9 @@ two sides computed the same thing. Add one test per benchmark in
 import importlib.util
 import json
 import math
+import os
 import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -63,3 +65,117 @@ def test_bench_adamw_tiny():
     json.dumps(result)
     with pytest.raises(ValueError, match="size must be one of"):
         bench.run("huge")
+
+
+# ---------------------------------------------------------------- solver paths, group lasso
+PATH_KEYS = {"benchmark", "size", "n", "d", "n_alphas", "repeats", "normlib_median_s",
+             "sklearn_median_s", "peer_median_s", "ratio", "cpu_ratio", "target",
+             "meets_target", "accuracy_matched", "normlib_tol", "sklearn_max_gap",
+             "normlib_max_gap", "gap_formula_max_abs_diff", "max_objective_diff_over_gap",
+             "normlib_times_s", "sklearn_times_s", "machine"}
+
+
+@pytest.mark.parametrize("name", ["bench_lasso_path", "bench_enet_path"])
+def test_bench_paths_tiny_match_sklearn_accuracy(name):
+    result = load_benchmark(name).run("tiny", repeats=1)
+    assert set(result) >= PATH_KEYS
+    assert math.isfinite(result["ratio"]) and result["ratio"] > 0
+    # scikit-learn's own reported gaps equal normlib's recomputation: one formula
+    assert result["gap_formula_max_abs_diff"] <= 1e-10
+    # normlib stopped at a gap no larger than scikit-learn's largest
+    assert result["accuracy_matched"]
+    assert result["normlib_max_gap"] <= result["sklearn_max_gap"]
+    assert result["normlib_tol"] <= 1e-4
+    # independent check: the two objectives (plain numpy) differ by at most the larger gap
+    assert result["max_objective_diff_over_gap"] <= 1.0 + 1e-9
+    json.dumps(result)
+
+
+def test_bench_group_lasso_tiny_agrees_with_skglm_and_cvxpy():
+    # a child process with numba's JIT off: skglm's compilation alone takes ~10 s
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, str(BENCH_DIR / "bench_group_lasso.py"),
+                           "--size", "tiny", "--repeats", "1"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout)
+    assert result["benchmark"] == "group_lasso" and result["size"] == "tiny"
+    assert math.isfinite(result["ratio"]) and result["ratio"] > 0
+    assert result["accuracy_matched"]
+    assert result["normlib_gap"] <= result["skglm_gap"]
+    # cvxpy (an interior-point solver) agrees with both answers
+    assert result["cvxpy_rel_diff_normlib"] <= 1e-4
+    assert result["cvxpy_rel_diff_skglm"] <= 1e-4
+    assert result["normlib_objective"] <= result["cvxpy_objective"] + 1e-7
+    assert result["active_groups"] >= 1
+
+
+@pytest.mark.slow
+def test_bench_book_tiny_builds_and_executes(tmp_path):
+    bench = load_benchmark("bench_book")
+    result = bench.run("tiny", workdir=tmp_path)
+    assert result["benchmark"] == "book_build"
+    assert result["cold_build_s"] > 0 and result["rebuild_s"] > 0
+    assert len(result["table_rows"]) == 2
+    page = (tmp_path / "copy0" / "book" / "_build" / "html" / "page.html").read_text()
+    # the notebook ran: lasso_alpha_max([[1], [2]], [1, 1]) = |1 + 2| / 2
+    assert "1.5" in page
+    json.dumps(result)
+    with pytest.raises(ValueError, match="size must be one of"):
+        bench.run("huge")
+
+
+# ---------------------------------------------------------------- run_all
+FAKE_OK = '''
+def run(size):
+    return {"benchmark": "ok", "size": size, "normlib_median_s": 0.5, "peer": "p",
+            "p_median_s": 1.0, "ratio": 0.5, "target": 1.0, "meets_target": True}
+'''
+FAKE_ROWS = '''
+def run(size):
+    row = {"benchmark": "two rows", "normlib_median_s": 2.0, "peer_median_s": None,
+           "ratio": None, "target": None, "meets_target": None}
+    return {"benchmark": "rows", "table_rows": [row, {**row, "benchmark": "second"}]}
+'''
+FAKE_BOOM = '''
+def run(size):
+    raise RuntimeError("boom at size " + size)
+'''
+
+
+def test_run_all_discovers_runs_records_errors_and_writes_outputs(tmp_path):
+    run_all = load_benchmark("run_all")
+    names = {p.name for p in run_all.discover()}
+    assert {"bench_lasso_path.py", "bench_enet_path.py", "bench_group_lasso.py",
+            "bench_book.py", "bench_adamw.py", "bench_spectral.py"} <= names
+    bench_dir = tmp_path / "benchmarks"
+    bench_dir.mkdir()
+    (bench_dir / "bench_ok.py").write_text(FAKE_OK)
+    (bench_dir / "bench_rows.py").write_text(FAKE_ROWS)
+    (bench_dir / "bench_boom.py").write_text(FAKE_BOOM)
+    (bench_dir / "helper.py").write_text("raise SystemExit('not a benchmark')\n")
+    out = tmp_path / "results"
+    report = run_all.run_all("tiny", bench_dir=bench_dir, out_dir=out, echo=False)
+    by_name = {r["benchmark"]: r for r in report["results"]}
+    assert set(by_name) == {"ok", "rows", "boom"}  # helper.py is not a benchmark
+    assert "boom at size tiny" in by_name["boom"]["error"]  # recorded, not raised
+    assert by_name["ok"]["ratio"] == 0.5
+    saved = json.loads((out / "latest.json").read_text())
+    assert saved["size"] == "tiny" and len(saved["results"]) == 3
+    assert {"machine", "versions", "date_utc", "command"} <= set(saved)
+    table = (out / "latest.md").read_text()
+    lines = [line for line in table.splitlines() if line.startswith("| ")]
+    assert len(lines) == 2 + 4  # header, separator, ok, two rows, boom
+    ok_line = next(line for line in lines if line.startswith("| ok "))
+    assert "500.0 ms" in ok_line and "1.00 s" in ok_line and "0.50" in ok_line
+    assert "yes" in ok_line
+    assert any("ERROR: RuntimeError: boom at size tiny" in line for line in lines)
+    assert (out / "ratios.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # rerun one benchmark, keeping the others' results
+    merged = run_all.run_all("tiny", only="ok", bench_dir=bench_dir, out_dir=out,
+                             echo=False, merge=True)
+    assert sorted(r["benchmark"] for r in merged["results"]) == ["boom", "ok", "rows"]
+    assert "from_earlier_run" in next(r for r in merged["results"] if r["benchmark"] == "boom")
+    assert "from_earlier_run" not in next(r for r in merged["results"] if r["benchmark"] == "ok")
+    with pytest.raises(ValueError, match="size must be one of"):
+        run_all.run_all("huge", bench_dir=bench_dir, out_dir=out)
