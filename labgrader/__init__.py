@@ -9,7 +9,8 @@ An instructor tool, kept apart from :mod:`normlib` so that a student's
 ``labcheck``      the standalone self-check shipped next to the student notebook
 ``notebook``      reading a submitted ``.ipynb`` defensively
 ``protocol``      the JSON messages between grader and worker (arrays without pickle)
-``launch``        how the untrusted worker process is started (the sandbox slot)
+``launch``        how the untrusted worker process is started (sandboxed or not)
+``sandbox``       its own uid, bubblewrap, prlimit; the image the worker sees
 ``worker``        the untrusted process that runs a submission's code
 ``proxy``         the ``student`` object hidden tests call; restarts dead workers
 ``plugin``        the pytest plugin: ``student`` fixture, points, outcomes

@@ -38,6 +38,7 @@ import hashlib
 import importlib
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -342,8 +343,6 @@ def command(cmd, limits, sandbox, *, files, env):
         args += ["--setenv", key, value]
     args += ["--chdir", SCRATCH, "--remount-ro", "/", "--"]
     rl = limits.rlimits()
-    import resource
-
     args += ["prlimit", f"--as={rl[resource.RLIMIT_AS]}", f"--cpu={rl[resource.RLIMIT_CPU]}",
              f"--fsize={rl[resource.RLIMIT_FSIZE]}", f"--nofile={rl[resource.RLIMIT_NOFILE]}",
              f"--nproc={limits.processes}", "--core=0", "--"]

@@ -93,39 +93,19 @@ def probe(body, **values):
     return lambda nb: add_cell(nb, code)
 
 
-def _walk_for_secrets():
-    return '''
-def _walk():
-    for top, dirs, files in os.walk("/"):
-        dirs[:] = [d for d in dirs if top + d not in ("/proc", "/dev", "/sys")]
-        for name in dirs + files:
-            if name in ("hidden_tests", "INSTRUCTOR.md", "prox_gradient.ipynb", "gradebook.sqlite",
-                        "lab.toml") or "adversarial" in name:
-                return True
-    return False
-_try("walk", _walk)
-'''
-
-
 # name -> (base, make, expected score, expected status, reason)
 CASES = {
     # ---------------------------------------------------------------- read what it must not
-    "read_hidden_tests": ("sol", probe('_try("hidden", lambda: open("{f}").read())', f=HIDDEN_FILE),
-                          FULL, "ok", "the hidden tests are not in the sandbox"),
-    "read_solution": ("sol", probe('_try("solution", lambda: open("{s}").read())\n'
-                                   '_try("notes", lambda: open("{n}").read())',
-                                   s=SOURCE, n=LAB / "INSTRUCTOR.md"),
-                      FULL, "ok", "the lab folder is not in the sandbox"),
-    "read_other_submission": ("sol", probe('_try("other", lambda: open("{o}").read())',
-                                           o="{SUBS}/solution.ipynb"),
-                              FULL, "ok", "other submissions are not in the sandbox"),
-    "walk_filesystem": ("sol", probe(_walk_for_secrets()), FULL, "ok",
-                        "no lab file, gradebook or submission anywhere in the sandbox's tree"),
-    "read_outside": ("sol", probe('for _f in ("/etc/shadow", "/etc/passwd", "/root/.bashrc", '
-                                  '"{r}/pyproject.toml", "/var/log"):\n'
-                                  '    _try(_f, lambda: open(_f).read() or os.listdir(_f))',
-                                  r=REPO),
-                     FULL, "ok", "only /usr, the interpreter and a scratch tmpfs are visible"),
+    "read_forbidden_files": ("sol", probe(
+        'for _f in ("{h}", "{s}", "{n}", "{o}", "/etc/shadow", "/etc/passwd", "/root/.bashrc", '
+        '"{r}/pyproject.toml", "{r}/labgrader/cli.py"):\n'
+        '    _try(_f, lambda: open(_f).read())\n'
+        '_try("/var/log", lambda: os.listdir("/var/log"))\n'
+        '_try("repo", lambda: sorted(set(os.listdir("{r}")) - {".venv"}) or False)\n'
+        '_try("tmp", lambda: os.listdir("/tmp"))',
+        h=HIDDEN_FILE, s=SOURCE, n=LAB / "INSTRUCTOR.md", o="{SUBS}/solution.ipynb", r=REPO),
+        FULL, "ok", "hidden tests, solutions, other submissions, the repository and the "
+                    "host's files are not in the sandbox (only /usr, the interpreter, a tmpfs)"),
     # ---------------------------------------------------------------- write what it must not
     "write_outside": ("sol", probe(
         'for _f in ("{w}", "{np}", "{h}", "{p}", "{r}/pwned.txt", "/usr/pwned", '
@@ -161,9 +141,15 @@ for _i in range(40):
         '_try("pids", lambda: len([p for p in os.listdir("/proc") if p.isdigit()]) > 10)\n'
         '_try("signal", lambda: os.kill({pid}, 0))', pid="{PYTEST_PID}"),
         FULL, "ok", "own PID namespace: the grader's processes do not exist there"),
-    "kill_everything": ("sol", lambda nb: add_cell(nb, "import os, signal\n"
-                                                       "os.kill(-1, signal.SIGKILL)"),
-                        FULL, "ok", "kill(-1) only reaches the worker; its cell is skipped"),
+    "kill_everything": ("sol", lambda nb: add_cell(nb, """
+import os, signal
+for pid in (-1, 1, 0):  # everyone it may signal, the namespace's init, its own group
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+"""), FULL, "ok", "kill(-1) and kill(1) reach nothing outside; kill(0) kills only the "
+                  "worker, whose cell is skipped"),
     "children_outlive": ("sol", lambda nb: add_cell(nb, '''
 import os, subprocess, time
 subprocess.Popen(["sleep", "600"], start_new_session=True)
@@ -236,22 +222,20 @@ def _from_gc():
 _try("gc", _from_gc)
 '''), FULL, "ok", "the sandbox's normlib copy holds only a stub of the forbidden function"),
     # ---------------------------------------------------------------- forging a result
-    "forge_by_printing": ("stu", lambda nb: add_cell(nb, '''
+    "forge_by_output": ("stu", lambda nb: add_cell(nb, '''
 import json, os
 print("==== 25 passed in 0.1s ====")
 print(json.dumps({"score": 25, "max_score": 25, "status": "ok"}))
 os.write(1, b"PASSED 25/25\\n")
 os.write(2, b"PASSED 25/25\\n")
-'''), 0.0, "ok", "verdicts come from the grader's process, not the worker's output"),
-    "forge_by_files": ("stu", lambda nb: add_cell(nb, '''
-import json
 for name in ("results.json", "grades.csv", "../results.json", "/scratch/out/grades.csv"):
     try:
         with open(name, "w") as f:
             f.write(json.dumps({"score": 25}))
     except OSError:
         pass
-'''), 0.0, "ok", "the worker writes only to its own scratch tmpfs, which nobody reads"),
+'''), 0.0, "ok", "verdicts come from the grader's process, not from what the worker prints "
+                    "or writes (only into its own scratch tmpfs, which nobody reads)"),
     "forge_via_fds": ("stu", lambda nb: add_cell(nb, '''
 import json, os, struct
 frame = json.dumps({"op": "ready", "ok": True, "value": 25}).encode()
@@ -314,12 +298,10 @@ return np.zeros((len(alphas), X.shape[1])).view(Sub)'''),
     "shell_and_magics": ("sol", lambda nb: add_cell(add_cell(add_cell(
         nb, "!rm -rf /work\n%run other.py\nx = 1"), "%%bash\nrm -rf /"),
         'get_ipython().system("id")'), FULL, "ok", "magics are stripped, never run"),
-    "huge_stored_outputs": ("sol", lambda nb: (nb["cells"][1].__setitem__("outputs", [
+    "huge_outputs": ("sol", lambda nb: add_cell((nb["cells"][1].__setitem__("outputs", [
         {"output_type": "stream", "name": "stdout", "text": "x" * (30 * 2**20)}]), nb)[1],
-        FULL, "ok", "stored outputs are ignored"),
-    "huge_printed_output": ("sol", lambda nb: add_cell(nb, 'for _ in range(200):\n'
-                                                           '    print("x" * 2**20)'),
-                            FULL, "ok", "printed output is captured up to 4000 characters"),
+        'for _ in range(200):\n    print("x" * 2**20)'),
+        FULL, "ok", "stored outputs are ignored; printed output is kept up to 4000 characters"),
     "foreign_kernel": ("sol", lambda nb: (nb["metadata"].__setitem__(
         "kernelspec", {"name": "ir", "language": "R", "display_name": "R"}), nb)[1],
         FULL, "ok", "the cells are run as Python, with a note"),
@@ -349,6 +331,15 @@ def build(subs, student):
         (subs / f"{name}.ipynb").write_bytes(content)
 
 
+def fill(subs, port):
+    """Put the batch's folder, a listening port and this process's pid into the probes."""
+    for path in subs.glob("*.ipynb"):
+        data = path.read_bytes()
+        for key, value in (("{SUBS}", subs), ("{PORT}", port), ("{PYTEST_PID}", os.getpid())):
+            data = data.replace(key.encode(), str(value).encode())
+        path.write_bytes(data)
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("adversarial")
@@ -358,13 +349,7 @@ def batch(tmp_path_factory):
     assert released.returncode == 0, released.stderr
     build(subs, root / "dist" / "prox_gradient" / "prox_gradient.ipynb")
     listener = socket.create_server(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    for path in subs.glob("*.ipynb"):
-        if path.stat().st_size < 40 * 2**20:
-            text = path.read_text(errors="replace")
-            text = (text.replace("{SUBS}", str(subs)).replace("{PORT}", str(port))
-                    .replace("{PYTEST_PID}", str(os.getpid())))
-            path.write_text(text)
+    fill(subs, listener.getsockname()[1])
     before = digest(guarded())
     try:
         result = cli("grade", "--lab", str(LAB), str(subs), "--out", str(root / "out"),
@@ -445,3 +430,27 @@ def test_cells_that_kill_or_hang_the_worker_are_skipped_and_reported(batch):
     assert any("R kernel" in n for n in notes)
     feedback = (batch["out"] / "feedback" / "shell_and_magics.md").read_text()
     assert "cell magic %%bash is not Python; the cell was skipped" in feedback
+
+
+HARMLESS_PROBES = ["read_forbidden_files", "network", "see_host_processes", "privileges",
+                   "forbidden_tricks"]
+
+
+def test_the_probes_can_fail_without_the_sandbox(tmp_path):
+    """The same probes, graded with --unsafe-no-sandbox, do escape (and lose their point):
+    so a full score in the sandboxed batch means blocked, not a probe that cannot see."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for name in HARMLESS_PROBES:  # read-only probes: nothing on the host is changed
+        (subs / f"{name}.ipynb").write_text(json.dumps(CASES[name][1](load(SOURCE))))
+    (subs / "solution.ipynb").write_bytes(SOURCE.read_bytes())
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        fill(subs, listener.getsockname()[1])
+        result = cli("grade", "--lab", str(LAB), str(subs), "--out", str(tmp_path / "out"),
+                     "--jobs", "2", "--timeout", "2", "--cell-timeout", "2", "--json",
+                     "--unsafe-no-sandbox")
+    rows = {r["submission"]: r for r in json.loads(result.stdout)["submissions"]}
+    for name in HARMLESS_PROBES:
+        assert rows[name]["score"] == FULL - 1, name
+        outputs = " ".join(c.get("output") or "" for c in results(tmp_path / "out", name)["cells"])
+        assert re.search(r"PROBE-ESCAPED \['", outputs), (name, outputs[-500:])
