@@ -83,6 +83,9 @@ def _parser():
                                    "lines of each LAB. Exit code 1 if anything leaked.")
     p.add_argument("labs", nargs="+", metavar="LAB")
     p.add_argument("--dir", required=True, help="the folder to scan")
+    p.add_argument("--public", action="append", default=[], metavar="PATH",
+                   help="file or folder published anyway (e.g. book/principles): "
+                        "solution lines found there verbatim are not leaks; repeatable")
     p.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
 
     p = sub.add_parser("export", help="rewrite the reports from the gradebook",
@@ -142,9 +145,17 @@ def cmd_scan(args):
     labs = [_load_lab(p) for p in args.labs]
     if not Path(args.dir).is_dir():
         raise _Usage(f"folder not found: {args.dir}")
-    from labgrader.release import scan
+    import tempfile
 
-    leaks = {lab.id: scan(lab, args.dir) for lab in labs}
+    from labgrader.release import release_lab, scan
+
+    with tempfile.TemporaryDirectory(prefix="labgrader-scan-") as tmp:
+        # Each lab's student version is public: a line it shares with another
+        # lab's solution is no leak of that solution.
+        released = {lab.id: release_lab(lab, Path(tmp) / lab.id).folder for lab in labs}
+        leaks = {lab.id: scan(lab, args.dir, public=[*args.public, *(
+            folder for other, folder in released.items() if other != lab.id)])
+                 for lab in labs}
     text = "\n".join(f"{lab}: " + ("no leak" if not found else "LEAKS\n  " + "\n  ".join(found))
                      for lab, found in leaks.items())
     _emit(args, {"dir": str(args.dir), "leaks": leaks}, text)

@@ -238,9 +238,28 @@ def lab_secrets(lab):
     return significant(secret_lines), hidden_test_names(lab)
 
 
-def scan(lab, folder):
-    """Leaks of ``lab`` anywhere under ``folder`` (a release, a built book)."""
+def public_lines(paths):
+    """Normalised lines of files that are public anyway (book pages, other labs' releases)."""
+    lines = set()
+    for root in paths:
+        root = Path(root)
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        for path in files:
+            lines |= {_norm(line) for _, line in _text_lines(path)}
+    return lines
+
+
+def scan(lab, folder, public=()):
+    """Leaks of ``lab`` anywhere under ``folder`` (a release, a built book).
+
+    ``public`` names files or folders that are published independently of this
+    lab's solution (the book's own pages, the student versions of other labs): a
+    solution line that also stands there verbatim, such as ``for _ in range(n):``,
+    reveals nothing, so it is not searched for.
+    """
     secrets, names = lab_secrets(lab)
+    known = public_lines(public)
+    secrets = [s for s in secrets if s not in known]
     return find_leaks(folder, secrets, names, forbidden_files=("INSTRUCTOR.md",))
 
 

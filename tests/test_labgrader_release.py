@@ -191,7 +191,8 @@ def test_help_everywhere(command):
 def test_scan_finds_solutions_in_highlighted_html(released, tmp_path):
     out, _ = released
     lab = load_lab(LABS[0])
-    assert scan(lab, out) == []
+    others = [out / p.name for p in LABS[1:]]
+    assert scan(lab, out, public=others) == []
     secret = secret_lines(lab)[0]
     spans = " ".join(f'<span class="n">{w.replace("<", "&lt;").replace(">", "&gt;")}</span>'
                      for w in secret.split(" "))
@@ -200,3 +201,20 @@ def test_scan_finds_solutions_in_highlighted_html(released, tmp_path):
     leaky = cli("scan", str(LABS[0]), "--dir", str(tmp_path), "--json")
     assert leaky.returncode == 1
     assert json.loads(leaky.stdout)["leaks"][lab.id]
+
+
+def test_scan_ignores_lines_published_elsewhere_but_not_real_leaks(tmp_path):
+    """A solution line that stands verbatim in public material (another lab's student
+    version, a book page) reveals nothing; a distinctive solution line still counts."""
+    lab = load_lab(LABS[0])
+    secrets = [ln for ln in secret_lines(lab) if len("".join(ln.split())) >= 16]
+    generic, distinctive = secrets[0], secrets[1]
+    public = tmp_path / "public.py"
+    public.write_text(generic + "\n")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "page.py").write_text(generic + "\n" + distinctive + "\n")
+    found = scan(lab, site, public=[public])
+    assert any(distinctive.strip() in f for f in found)
+    assert not any(f.endswith(repr(generic.strip())) for f in found)
+    assert any(generic.strip() in f for f in scan(lab, site))
