@@ -57,7 +57,7 @@ book-labs: setup  ## release the student labs into the book's Part 3 (with zip d
 
 book: setup book-labs  ## build the book, executing every notebook; fails on any error or warning
 	$(BIN)/jupyter-book build $(BOOK) --warningiserror --keep-going
-	$(BIN)/labgrader scan $(LABS) --dir $(BOOK)/_build/html --public $(BOOK)/principles --public $(BOOK)/applications
+	$(BIN)/labgrader scan $(LABS) --dir $(BOOK)/_build/html --public $(BOOK)/principles --public $(BOOK)/applications --public normlib
 	@echo "Built: $(abspath $(BOOK))/_build/html/index.html"
 
 release: setup  ## write every lab's student version to dist/student/

@@ -161,7 +161,8 @@ def _clean_meta(meta):
 
 
 def _norm(line):
-    return "".join(line.split())
+    """A line without white space or Markdown backticks (HTML renders them as tags)."""
+    return "".join(line.split()).replace("`", "")
 
 
 def significant(secret_lines):
@@ -198,13 +199,21 @@ def find_leaks(folder, secrets, hidden_names, forbidden_files=("INSTRUCTOR.md",)
         if path.name in forbidden_files or "hidden_tests" in rel.parts:
             leaks.append(f"{rel}: this file must not be released")
             continue
-        for number, line in _text_lines(path):
+        if "_static" in rel.parts:  # a built site's theme and MathJax: nothing of ours
+            continue
+        lines = _text_lines(path)
+        whole = "\n".join(_norm(line) for _, line in lines)
+        candidates = [s for s in secrets if s in whole]  # one search per secret per file
+        names = [n for n in hidden_names if n in whole]
+        if not candidates and not names:
+            continue
+        for number, line in lines:
             norm = _norm(line)
-            for secret in secrets:
+            for secret in candidates:
                 exact = len(secret) < 2 * MIN_SECRET_CHARS
                 if (norm == secret) if exact else (secret in norm):
                     leaks.append(f"{rel}, line {number}: solution/hidden code {line.strip()!r}")
-            for name in hidden_names:
+            for name in names:
                 if re.search(rf"\b{re.escape(name)}\b", line):
                     leaks.append(f"{rel}, line {number}: hidden test name {name!r}")
     return leaks
@@ -253,12 +262,13 @@ def scan(lab, folder, public=()):
     """Leaks of ``lab`` anywhere under ``folder`` (a release, a built book).
 
     ``public`` names files or folders that are published independently of this
-    lab's solution (the book's own pages, the student versions of other labs): a
-    solution line that also stands there verbatim, such as ``for _ in range(n):``,
-    reveals nothing, so it is not searched for.
+    lab's solution (the book's own pages, the student versions of the labs, each
+    checked for leaks when it was released): a solution line that also stands
+    there verbatim, such as ``for _ in range(n):``, reveals nothing, so it is not
+    searched for.
     """
     secrets, names = lab_secrets(lab)
-    known = public_lines(public)
+    known = "\n".join(public_lines(public))  # one string: `in` is then one fast search
     secrets = [s for s in secrets if s not in known]
     return find_leaks(folder, secrets, names, forbidden_files=("INSTRUCTOR.md",))
 
