@@ -152,6 +152,26 @@ def student_notebook(nb):
     return student, secrets
 
 
+def with_exercise_stubbed(nb, exercise):
+    """A submission that solves every exercise but ``exercise``, left as released.
+
+    The source notebook with hidden cells dropped and only the solution blocks
+    of ``exercise`` replaced by their student stubs: graded, it must lose exactly
+    that exercise's points (``labgrader validate`` checks this).
+    """
+    out = nbformat.v4.new_notebook(metadata=_clean_meta(nb.metadata))
+    for cell in nb.cells:
+        if "hidden" in cell.get("metadata", {}).get("tags", []):
+            continue
+        new = nbformat.from_dict(dict(cell))
+        if cell.cell_type == "code" and exercise_of(cell) == exercise:
+            new.source, _ = strip_code(cell.source, exercise)
+        if cell.cell_type == "code":
+            new.outputs, new.execution_count = [], None
+        out.cells.append(new)
+    return out
+
+
 def _clean_meta(meta):
     keep = ("kernelspec", "language_info")
     return {k: meta[k] for k in keep if k in meta}

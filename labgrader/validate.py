@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 from labgrader.lab import LabError
 
 
@@ -59,7 +61,6 @@ def execute_notebook(path, cwd, timeout):
     The CPU time (read by one extra cell at the end) measures the notebook's own cost,
     which, unlike the wall time, does not grow when the machine is busy.
     """
-    import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
@@ -79,7 +80,7 @@ def execute_notebook(path, cwd, timeout):
 def validate_lab(lab, execute=True, max_seconds=30.0):
     """Run every check on ``lab``; return a :class:`Validation`."""
     from labgrader.grade import grade
-    from labgrader.release import release_lab
+    from labgrader.release import release_lab, with_exercise_stubbed
 
     v = Validation(lab.id)
     with tempfile.TemporaryDirectory(prefix="labgrader-validate-") as tmp:
@@ -97,18 +98,26 @@ def validate_lab(lab, execute=True, max_seconds=30.0):
         subs.mkdir()
         shutil.copy2(lab.notebook, subs / "solution.ipynb")
         shutil.copy2(student_nb, subs / "student.ipynb")
+        last = lab.exercises[-1]
+        nbformat.write(with_exercise_stubbed(nbformat.read(lab.notebook, as_version=4), last.id),
+                       subs / "one_wrong.ipynb")
         start = time.perf_counter()
         grade(lab, [subs], tmp / "grades", jobs=2, progress=False)
-        v.seconds["grading 2 notebooks"] = time.perf_counter() - start
+        v.seconds["grading 3 notebooks"] = time.perf_counter() - start
         from labgrader.gradebook import Gradebook
 
         with Gradebook(tmp / "grades" / "gradebook.sqlite") as book:
             solution = book.current(lab.id, "solution")
             student = book.current(lab.id, "student")
+            one_wrong = book.current(lab.id, "one_wrong")
             solution_result = book.current_grades(lab.id)
         results = {g["submission"]: g["result"] for g in solution_result}
         _check_solution(v, lab, solution, results["solution"])
         _check_student(v, student, results["student"])
+        expected = solution["max_score"] - last.points
+        v.add(f"leaving only {last.id} unsolved loses exactly its {last.points:g} points",
+              one_wrong["score"] == expected,
+              f"{one_wrong['score']:g} / {one_wrong['max_score']:g}, expected {expected:g}")
     return v
 
 

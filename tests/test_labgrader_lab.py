@@ -1,6 +1,7 @@
 """Every lab, end to end: `labgrader validate` releases it without leaks, runs the solution
 notebook top to bottom in a Jupyter kernel (self-checks pass, < 30 s), grades the solution
-(full marks) and the student version (zero on every hidden test), and checks the points."""
+(full marks), the student version (zero on every hidden test) and a notebook with only its
+last exercise unsolved (loses exactly that exercise's points), and checks the points."""
 
 import json
 import subprocess
@@ -31,6 +32,7 @@ def test_lab_validates(lab_dir):
     assert {"release without leaks", "solution notebook runs top to bottom",
             "every self-check passes on the solution", "solution notebook gets full marks",
             "student version scores zero on every hidden test"} <= names
+    assert any(n.startswith("leaving only ") for n in names)  # one wrong exercise
     assert report["seconds"]["solution notebook (kernel CPU)"] < 30
 
 
