@@ -51,6 +51,11 @@ HIDDEN_FILE = LAB / "hidden_tests" / "conftest.py"
 NUMPY_INIT = Path(np.__file__)
 PWNED = Path("/tmp/labgrader-adversarial-pwned")
 GAP_Q = sum([2, 1])  # q6: test_gap_random_points (2) + test_gap_zero_at_solution (1)
+# The interpreter is mounted at its own path, so when the venv lives under /tmp (a CI
+# clone there) /tmp shows the one folder leading to it, holding nothing but the venv.
+_PREFIX = Path(os.sys.prefix).resolve()
+TMP_PATH_TO_VENV = (_PREFIX.relative_to("/tmp").parts[0]
+                    if _PREFIX.is_relative_to("/tmp") else "")
 
 
 def guarded():
@@ -102,8 +107,9 @@ CASES = {
         '    _try(_f, lambda: open(_f).read())\n'
         '_try("/var/log", lambda: os.listdir("/var/log"))\n'
         '_try("repo", lambda: sorted(set(os.listdir("{r}")) - {".venv"}) or False)\n'
-        '_try("tmp", lambda: os.listdir("/tmp"))',
-        h=HIDDEN_FILE, s=SOURCE, n=LAB / "INSTRUCTOR.md", o="{SUBS}/solution.ipynb", r=REPO),
+        '_try("tmp", lambda: sorted(set(os.listdir("/tmp")) - {"{t}"}) or False)',
+        h=HIDDEN_FILE, s=SOURCE, n=LAB / "INSTRUCTOR.md", o="{SUBS}/solution.ipynb", r=REPO,
+        t=TMP_PATH_TO_VENV),
         FULL, "ok", "hidden tests, solutions, other submissions, the repository and the "
                     "host's files are not in the sandbox (only /usr, the interpreter, a tmpfs)"),
     # ---------------------------------------------------------------- write what it must not
