@@ -131,7 +131,7 @@ def test_leaky_relu_networks_are_rescalable_too():
 
 def test_l2_norm_squared_without_bias():
     model = tiny_mlp(0)
-    weights = sum(float((m.weight ** 2).sum()) for m in model if isinstance(m, nn.Linear))
+    weights = sum(float((m.weight.detach() ** 2).sum()) for m in model if isinstance(m, nn.Linear))
     assert num(l2_norm_squared(model, include_bias=False)) == pytest.approx(weights)
 
 
