@@ -83,7 +83,7 @@ test-notebooks: setup  ## execute the book notebooks with nbval
 test-site: setup  ## browser tests of the already built site
 	NORMLIB_REQUIRE_SITE=1 $(BIN)/pytest tests/test_book_site.py
 
-bench: setup  ## benchmarks vs sklearn, skglm, torch, nbgrader (~10 min); writes benchmarks/results/
+bench: setup  ## benchmarks vs sklearn, skglm and torch (~10 min); writes benchmarks/results/
 	$(BIN)/python benchmarks/run_all.py
 
 lint: setup  ## ruff over the code and the notebooks

@@ -14,6 +14,7 @@ Usage from a benchmark script in this folder::
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import gc
 import os
@@ -22,7 +23,7 @@ import statistics
 import sys
 import time
 
-__all__ = ["machine_info", "median", "time_call", "time_pair"]
+__all__ = ["bench_parser", "machine_info", "median", "time_call", "time_pair"]
 
 
 def median(values):
@@ -127,3 +128,14 @@ def machine_info():
     if torch is not None:
         info["torch_threads"] = torch.get_num_threads()
     return info
+
+
+def bench_parser(doc, sizes, repeats_help):
+    """The command line every benchmark shares: ``--size`` and ``--repeats``.
+
+    A benchmark adds its own options and prints ``run(...)``'s result as JSON.
+    """
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--size", choices=sorted(sizes), default="full")
+    parser.add_argument("--repeats", type=int, default=None, help=repeats_help)
+    return parser

@@ -13,7 +13,6 @@ still agree at the end (``max_rel_diff``). Target: ratio <= 1.1.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, time_pair  # noqa: E402
+from _common import bench_parser, machine_info, time_pair  # noqa: E402
 
 from normlib.optim import AdamW  # noqa: E402
 
@@ -92,10 +91,7 @@ def run(size="full", repeats=None, seed=0):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="timed rounds (default: 5 tiny, 21 full)")
+    parser = bench_parser(__doc__, SIZES, "timed rounds (default: 5 tiny, 21 full)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads before timing (default: leave as is)")
     args = parser.parse_args(argv)

@@ -19,7 +19,6 @@ a smoke run of the same code path.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import resource
@@ -33,7 +32,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, median  # noqa: E402
+from _common import bench_parser, machine_info, median  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {
@@ -163,10 +162,7 @@ def run(size="full", repeats=None, seed=0, book_dir=None, workdir=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="cold builds, each in a fresh copy (default 1)")
+    parser = bench_parser(__doc__, SIZES, "cold builds, each in a fresh copy (default 1)")
     parser.add_argument("--book", default=None, help="book folder (default: the repo's book/)")
     args = parser.parse_args(argv)
     print(json.dumps(run(args.size, repeats=args.repeats, book_dir=args.book), indent=2))

@@ -20,7 +20,6 @@ Target: ratio normlib / skglm <= 1.0.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -30,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, median, time_pair  # noqa: E402
+from _common import bench_parser, machine_info, median, time_pair  # noqa: E402
 
 from normlib import solvers  # noqa: E402
 from normlib.data import group_sparse_regression  # noqa: E402
@@ -180,10 +179,7 @@ def run(size="full", repeats=None, seed=0, check_cvxpy=True):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="timed rounds (default: 3 tiny, 15 full)")
+    parser = bench_parser(__doc__, SIZES, "timed rounds (default: 3 tiny, 15 full)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-cvxpy", action="store_true", help="skip the cvxpy check")
     args = parser.parse_args(argv)

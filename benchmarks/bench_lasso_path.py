@@ -25,7 +25,6 @@ the steadier number on a shared, loaded machine.
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import sys
@@ -39,7 +38,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import enet_path as sk_enet_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import machine_info, median, time_pair  # noqa: E402
+from _common import bench_parser, machine_info, median, time_pair  # noqa: E402
 
 import normlib  # noqa: E402
 from normlib import solvers  # noqa: E402
@@ -186,10 +185,7 @@ def run(size="full", repeats=None, seed=0):
 
 
 def main(argv=None, runner=run):
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="full")
-    parser.add_argument("--repeats", type=int, default=None,
-                        help="timed rounds (default: 3 tiny, 9 full)")
+    parser = bench_parser(__doc__, SIZES, "timed rounds (default: 3 tiny, 9 full)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     print(json.dumps(runner(args.size, repeats=args.repeats, seed=args.seed), indent=2))
