@@ -79,6 +79,23 @@ class NormlibOptimizer(torch.optim.Optimizer):
             self.param_groups.pop()
             raise
 
+    @torch.no_grad()
+    def step(self, closure=None):
+        """Take one step for every parameter group; return ``closure()`` if given."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            params = self._params_with_grad(group)
+            if params:
+                self._update_group(group, params)
+        return loss
+
+    def _update_group(self, group, params):
+        """Update ``params`` (those of ``group`` with a gradient) in place."""
+        raise NotImplementedError
+
     def _params_with_grad(self, group):
         """The parameters of ``group`` that have a gradient (``grad is None`` is skipped)."""
         params = [p for p in group["params"] if p.grad is not None]

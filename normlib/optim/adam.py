@@ -127,23 +127,12 @@ class Adam(NormlibOptimizer):
             state["max_exp_avg_sq"] = torch.zeros_like(p, memory_format=torch.preserve_format)
         return state
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        """Take one step for every parameter group; return ``closure()`` if given."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            params = self._params_with_grad(group)
-            if not params:
-                continue
-            states = [self._state_for(p, group["amsgrad"]) for p in params]
-            if group["foreach"] is not False:  # None (torch.optim's groups) means True
-                _adam_foreach(params, states, group, [self._scratch(p) for p in params])
-            else:
-                _adam_single(params, states, group)
-        return loss
+    def _update_group(self, group, params):
+        states = [self._state_for(p, group["amsgrad"]) for p in params]
+        if group["foreach"] is not False:  # None (torch.optim's groups) means True
+            _adam_foreach(params, states, group, [self._scratch(p) for p in params])
+        else:
+            _adam_single(params, states, group)
 
 
 def _adam_single(params, states, group):

@@ -121,21 +121,10 @@ class SGD(NormlibOptimizer):
             group.setdefault("decoupled_weight_decay", False)
             group.setdefault("foreach", True)
 
-    @torch.no_grad()
-    def step(self, closure=None):
-        """Take one step for every parameter group; return ``closure()`` if given."""
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        for group in self.param_groups:
-            params = self._params_with_grad(group)
-            if not params:
-                continue
-            # foreach=None (as in groups loaded from torch.optim) means the default, True
-            update = _sgd_foreach if group["foreach"] is not False else _sgd_single
-            update(params, [self.state[p] for p in params], group)
-        return loss
+    def _update_group(self, group, params):
+        # foreach=None (as in groups loaded from torch.optim) means the default, True
+        update = _sgd_foreach if group["foreach"] is not False else _sgd_single
+        update(params, [self.state[p] for p in params], group)
 
 
 def _sgd_single(params, states, group):
