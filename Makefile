@@ -18,7 +18,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 BOOK_REPO_URL ?=
 export BOOK_REPO_URL
 
-.PHONY: help setup sysdeps book book-labs release publish test test-lib test-notebooks test-site lint format clean distclean bench
+.PHONY: help setup sysdeps book book-labs release publish test test-lib test-notebooks test-site lint format clean distclean bench bench-peers
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -83,7 +83,18 @@ test-notebooks: setup  ## execute the book notebooks with nbval
 test-site: setup  ## browser tests of the already built site
 	NORMLIB_REQUIRE_SITE=1 $(BIN)/pytest tests/test_book_site.py
 
-bench: setup  ## benchmarks vs sklearn, skglm and torch (~10 min); writes benchmarks/results/
+# nbgrader, the peer of the grading benchmark, lives in its own venv (it pulls in JupyterLab).
+NBG_VENV  := .venv-nbgrader
+NBG_STAMP := $(NBG_VENV)/.installed
+
+$(NBG_STAMP): benchmarks/requirements-nbgrader.txt
+	test -x $(NBG_VENV)/bin/python || $(PYTHON) -m venv $(NBG_VENV)
+	$(NBG_VENV)/bin/pip install --quiet -r benchmarks/requirements-nbgrader.txt
+	touch $@
+
+bench-peers: $(NBG_STAMP)  ## install nbgrader into .venv-nbgrader (the grading benchmark's peer)
+
+bench: setup sysdeps $(NBG_STAMP)  ## benchmarks vs sklearn, skglm, torch and nbgrader (~15 min); writes benchmarks/results/
 	$(BIN)/python benchmarks/run_all.py
 
 lint: setup  ## ruff over the code and the notebooks
@@ -96,4 +107,4 @@ clean:  ## remove built and cached files (keeps .venv)
 	rm -rf $(BOOK)/_build dist .pytest_cache .ruff_cache .hypothesis
 
 distclean: clean  ## also remove .venv
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(NBG_VENV)

@@ -35,8 +35,8 @@ import nbformat
 
 from labgrader.lab import LabError
 
-_BEGIN = re.compile(r"^(\s*)#\s*BEGIN (SOLUTION|HIDDEN)\b[ \t]*(.*?)\s*$")
-_END = re.compile(r"^\s*#\s*END (SOLUTION|HIDDEN)\s*$")
+BEGIN_MARKER = re.compile(r"^(\s*)#\s*BEGIN (SOLUTION|HIDDEN)\b[ \t]*(.*?)\s*$")
+END_MARKER = re.compile(r"^\s*#\s*END (SOLUTION|HIDDEN)\s*$")
 _DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)\s*\(")
 _MD_BEGIN = re.compile(r"^\s*<!--\s*BEGIN SOLUTION\s*-->\s*$")
 _MD_END = re.compile(r"^\s*<!--\s*END SOLUTION\s*-->\s*$")
@@ -71,7 +71,7 @@ def strip_code(source, exercise=None, where="cell"):
     """Return ``(student_source, secret_lines)`` for one code cell's source."""
     out, secrets, block = [], [], None
     for number, line in enumerate(source.splitlines(), start=1):
-        begin, end = _BEGIN.match(line), _END.match(line)
+        begin, end = BEGIN_MARKER.match(line), END_MARKER.match(line)
         if begin:
             if block:
                 raise LabError(f"{where}, line {number}: BEGIN {begin.group(2)} inside an "
@@ -152,24 +152,47 @@ def student_notebook(nb):
     return student, secrets
 
 
-def with_exercise_stubbed(nb, exercise):
-    """A submission that solves every exercise but ``exercise``, left as released.
+def solve_code(source):
+    """A code cell as a perfect student hands it in: solution lines kept, markers and
+    ``HIDDEN`` blocks gone."""
+    out, block = [], None
+    for line in source.splitlines():
+        begin, end = BEGIN_MARKER.match(line), END_MARKER.match(line)
+        if begin:
+            block = begin.group(2)
+        elif end:
+            block = None
+        elif block != "HIDDEN":
+            out.append(line)
+    return "\n".join(out)
 
-    The source notebook with hidden cells dropped and only the solution blocks
-    of ``exercise`` replaced by their student stubs: graded, it must lose exactly
-    that exercise's points (``labgrader validate`` checks this).
+
+def solved_notebook(nb, unsolved=()):
+    """The submission of a student who solved every exercise but those in ``unsolved``.
+
+    The source notebook without hidden cells, ``HIDDEN`` blocks, solution markers or
+    outputs; the code cells of an exercise in ``unsolved`` are left as released (their
+    solution blocks replaced by the student stubs). What a perfect student submits, and
+    what ``labgrader validate`` and the grading benchmark grade.
     """
     out = nbformat.v4.new_notebook(metadata=_clean_meta(nb.metadata))
     for cell in nb.cells:
         if "hidden" in cell.get("metadata", {}).get("tags", []):
             continue
         new = nbformat.from_dict(dict(cell))
-        if cell.cell_type == "code" and exercise_of(cell) == exercise:
-            new.source, _ = strip_code(cell.source, exercise)
         if cell.cell_type == "code":
+            exercise = exercise_of(cell)
+            new.source = (strip_code(cell.source, exercise)[0] if exercise in unsolved
+                          else solve_code(cell.source))
             new.outputs, new.execution_count = [], None
         out.cells.append(new)
     return out
+
+
+def with_exercise_stubbed(nb, exercise):
+    """A submission that solves every exercise but ``exercise``, left as released:
+    graded, it must lose exactly that exercise's points (``labgrader validate``)."""
+    return solved_notebook(nb, unsolved={exercise})
 
 
 def _clean_meta(meta):

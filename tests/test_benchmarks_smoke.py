@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -125,6 +126,93 @@ def test_bench_book_tiny_builds_and_executes(tmp_path):
         bench.run("huge")
 
 
+# ---------------------------------------------------------------- grading vs nbgrader
+LAB = BENCH_DIR.parent / "labs" / "prox_gradient"
+
+
+def test_bench_grading_tiny_gives_full_marks_and_agrees_with_nbgrader_if_installed():
+    """Without nbgrader (the project's env has none) only labgrader runs, and the result
+    says why; with it (`make bench` installs .venv-nbgrader) both must agree."""
+    bench = load_benchmark("bench_grading")
+    result = bench.run("tiny")
+    assert result["benchmark"] == "grading" and result["n_submissions"] == 2
+    assert set(result["labgrader_scores"].values()) == {result["max_score"]} == {25.0}
+    assert result["labgrader_median_s"] > 0
+    if bench.nbgrader_command() is None:
+        assert "nbgrader not found" in result["peer_skipped"]
+        assert result["ratio"] is None and result["meets_target"] is None
+    else:
+        assert result["peer_skipped"] is None and result["scores_agree"]
+        assert set(result["nbgrader_scores"].values()) == {25.0}
+        assert math.isfinite(result["ratio"]) and result["ratio"] > 0
+    json.dumps(result)
+    with pytest.raises(ValueError, match="size must be one of"):
+        bench.run("huge")
+
+
+def _nbgrader_student_version(source):
+    """nbgrader's rule, in plain string logic: a solution region becomes
+    ``raise NotImplementedError()``; hidden tests stay (the autograder puts them back)."""
+    out, inside = [], False
+    for line in source.splitlines():
+        if line.strip() == "### BEGIN SOLUTION":
+            inside = True
+            out.append(line[: len(line) - len(line.lstrip())] + "raise NotImplementedError()")
+        elif line.strip() == "### END SOLUTION":
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _points_earned(nb):
+    earned = 0.0
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
+        if meta.get("grade") and not failed:
+            earned += meta["points"]
+    return earned
+
+
+def test_nbgrader_assignment_is_the_lab_with_the_same_tests_and_points(tmp_path):
+    """The nbgrader version of the lab, executed as nbgrader would (one kernel, test cells
+    pass when they do not raise): the solution earns the lab's full 25 points, the
+    student version 0, and each exercise's test cells add up to its points in lab.toml."""
+    from nbclient import NotebookClient
+
+    from labgrader.lab import load_lab
+
+    assignment = load_benchmark("nbgrader_assignment")
+    lab = load_lab(LAB)
+    assignment.write_course(lab, tmp_path / "course")
+    folder = tmp_path / "course" / "source" / lab.id
+    source = nbformat.read(folder / lab.notebook.name, as_version=4)
+    tests = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert len(tests) == len(assignment.hidden_tests(lab)) == 18
+    for ex in lab.exercises:
+        points = sum(c.metadata["nbgrader"]["points"] for c in tests
+                     if c.metadata["nbgrader"]["grade_id"].startswith(f"{ex.id}_"))
+        assert points == ex.points
+    solutions = [c for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")]
+    assert solutions and all("### BEGIN SOLUTION" in c.source for c in solutions)
+    assert not any("BEGIN SOLUTION" in c.source for c in source.cells
+                   if not c.metadata.get("nbgrader", {}).get("solution"))
+
+    def execute(nb):
+        NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(folder)}}).execute()
+        return nb
+
+    solved = execute(nbformat.from_dict(dict(source)))
+    assert _points_earned(solved) == lab.max_points == 25
+    student = nbformat.from_dict(dict(source))
+    for cell in student.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = _nbgrader_student_version(cell.source)
+    assert _points_earned(execute(student)) == 0
+
+
 # ---------------------------------------------------------------- run_all
 FAKE_OK = '''
 def run(size):
@@ -147,7 +235,7 @@ def test_run_all_discovers_runs_records_errors_and_writes_outputs(tmp_path):
     run_all = load_benchmark("run_all")
     names = {p.name for p in run_all.discover()}
     assert {"bench_lasso_path.py", "bench_enet_path.py", "bench_group_lasso.py",
-            "bench_book.py", "bench_adamw.py", "bench_spectral.py"} <= names
+            "bench_book.py", "bench_adamw.py", "bench_spectral.py", "bench_grading.py"} <= names
     bench_dir = tmp_path / "benchmarks"
     bench_dir.mkdir()
     (bench_dir / "bench_ok.py").write_text(FAKE_OK)

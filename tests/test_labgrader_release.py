@@ -218,3 +218,41 @@ def test_scan_ignores_lines_published_elsewhere_but_not_real_leaks(tmp_path):
     assert any(distinctive.strip() in f for f in found)
     assert not any(f.endswith(repr(generic.strip())) for f in found)
     assert any(generic.strip() in f for f in scan(lab, site))
+
+
+@pytest.mark.parametrize("lab_dir", LABS, ids=[p.name for p in LABS])
+def test_solved_notebook_keeps_solutions_drops_hidden_and_markers(lab_dir):
+    """A perfect student's submission: every solution line, no marker, nothing hidden.
+    Oracle: plain string logic over the source JSON."""
+    from labgrader.release import solved_notebook
+
+    lab = load_lab(lab_dir)
+    nb = json.loads(lab.notebook.read_text())
+    solution, hidden = [], []
+    for cell in nb["cells"]:
+        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+        if "hidden" in cell.get("metadata", {}).get("tags", []):
+            hidden += source.splitlines()
+            continue
+        block = None
+        for line in source.splitlines():
+            if "BEGIN SOLUTION" in line or "BEGIN HIDDEN" in line:
+                block = "SOLUTION" if "SOLUTION" in line else "HIDDEN"
+            elif "END SOLUTION" in line or "END HIDDEN" in line:
+                block = None
+            elif block is not None:
+                (solution if block == "SOLUTION" else hidden).append(line)
+    solved = solved_notebook(nbformat.read(lab.notebook, as_version=4))
+    nbformat.validate(solved)
+    code = "\n".join(c.source for c in solved.cells if c.cell_type == "code").splitlines()
+    assert solution and all(line in code for line in solution)
+    assert not any("BEGIN SOLUTION" in line or "END SOLUTION" in line for line in code)
+    distinctive = [h for h in hidden if len(h.strip()) > 20 and not h.strip().startswith("#")]
+    assert distinctive and not any(h in code for h in distinctive if h not in solution)
+    assert all(c.get("outputs", []) == [] for c in solved.cells if c.cell_type == "code")
+    # leaving one exercise unsolved puts back exactly its stubs
+    first = lab.exercises[0].id
+    partial = solved_notebook(nbformat.read(lab.notebook, as_version=4), unsolved={first})
+    stubs = [c.source for c in partial.cells if f'raise NotImplementedError("{first}:' in c.source]
+    assert stubs and "NotImplementedError" not in "\n".join(
+        c.source for c in solved.cells if c.cell_type == "code")
