@@ -23,7 +23,16 @@ __all__ = ["GroupLasso", "SparseGroupLasso"]
 
 
 class _GroupRegressor(RegressorMixin, BaseEstimator):
-    """Shared ``fit`` / ``predict`` for the group estimators."""
+    """Shared parameters, ``fit`` and ``predict`` of the group estimators."""
+
+    def __init__(self, alpha=1.0, *, groups=None, fit_intercept=True, tol=1e-4,
+                 max_iter=10_000, warm_start=False):
+        self.alpha = alpha
+        self.groups = groups
+        self.fit_intercept = fit_intercept
+        self.tol = tol
+        self.max_iter = max_iter
+        self.warm_start = warm_start
 
     def _solve(self, X, y, groups, w0):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -99,15 +108,6 @@ class GroupLasso(_GroupRegressor):
     See the book, section 1.6 *Group lasso* (``book/principles/group_lasso.ipynb``).
     """
 
-    def __init__(self, alpha=1.0, *, groups=None, fit_intercept=True, tol=1e-4,
-                 max_iter=10_000, warm_start=False):
-        self.alpha = alpha
-        self.groups = groups
-        self.fit_intercept = fit_intercept
-        self.tol = tol
-        self.max_iter = max_iter
-        self.warm_start = warm_start
-
     def _solve(self, X, y, groups, w0):
         return solvers.group_lasso(X, y, groups, self.alpha, fit_intercept=self.fit_intercept,
                                    w0=w0, tol=self.tol, max_iter=self.max_iter)
@@ -137,13 +137,9 @@ class SparseGroupLasso(_GroupRegressor):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, groups=None, fit_intercept=True, tol=1e-4,
                  max_iter=10_000, warm_start=False):
-        self.alpha = alpha
+        super().__init__(alpha, groups=groups, fit_intercept=fit_intercept, tol=tol,
+                         max_iter=max_iter, warm_start=warm_start)
         self.l1_ratio = l1_ratio
-        self.groups = groups
-        self.fit_intercept = fit_intercept
-        self.tol = tol
-        self.max_iter = max_iter
-        self.warm_start = warm_start
 
     def _solve(self, X, y, groups, w0):
         return solvers.sparse_group_lasso(X, y, groups, self.alpha, self.l1_ratio,

@@ -25,26 +25,32 @@ def cli(*args, cwd=REPO):
                           capture_output=True, text=True, timeout=300)
 
 
-def secret_lines(lab):
-    """Lines inside solution/hidden blocks or hidden cells, found with plain string logic
-    (independent of labgrader.release)."""
+def marked_lines(lab):
+    """``(solution, hidden)``: the lines inside solution blocks, and those inside hidden
+    blocks or hidden cells, found with plain string logic (independent of labgrader.release)."""
     nb = json.loads(lab.notebook.read_text())
-    found = []
+    solution, hidden = [], []
     for cell in nb["cells"]:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         if "hidden" in cell.get("metadata", {}).get("tags", []):
-            found += source.splitlines()
+            hidden += source.splitlines()
             continue
-        inside = False
+        block = None
         for line in source.splitlines():
             if "BEGIN SOLUTION" in line or "BEGIN HIDDEN" in line:
-                inside = True
+                block = "SOLUTION" if "SOLUTION" in line else "HIDDEN"
             elif "END SOLUTION" in line or "END HIDDEN" in line:
-                inside = False
-            elif inside:
-                found.append(line)
+                block = None
+            elif block is not None:
+                (solution if block == "SOLUTION" else hidden).append(line)
+    return solution, hidden
+
+
+def secret_lines(lab):
+    """The marked lines a leak scan looks for: long enough, not comments or imports."""
+    solution, hidden = marked_lines(lab)
     keep = []
-    for line in found:
+    for line in solution + hidden:
         text = line.strip()
         if len(text) >= 10 and not text.startswith(("#", "import ", "from ")):
             keep.append(text)
@@ -227,21 +233,7 @@ def test_solved_notebook_keeps_solutions_drops_hidden_and_markers(lab_dir):
     from labgrader.release import solved_notebook
 
     lab = load_lab(lab_dir)
-    nb = json.loads(lab.notebook.read_text())
-    solution, hidden = [], []
-    for cell in nb["cells"]:
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        if "hidden" in cell.get("metadata", {}).get("tags", []):
-            hidden += source.splitlines()
-            continue
-        block = None
-        for line in source.splitlines():
-            if "BEGIN SOLUTION" in line or "BEGIN HIDDEN" in line:
-                block = "SOLUTION" if "SOLUTION" in line else "HIDDEN"
-            elif "END SOLUTION" in line or "END HIDDEN" in line:
-                block = None
-            elif block is not None:
-                (solution if block == "SOLUTION" else hidden).append(line)
+    solution, hidden = marked_lines(lab)
     solved = solved_notebook(nbformat.read(lab.notebook, as_version=4))
     nbformat.validate(solved)
     code = "\n".join(c.source for c in solved.cells if c.cell_type == "code").splitlines()

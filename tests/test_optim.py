@@ -100,15 +100,6 @@ SGD_CASES = {
 }
 
 
-@pytest.mark.parametrize("foreach", [True, False], ids=["foreach", "single"])
-@pytest.mark.parametrize("case", list(SGD_CASES))
-def test_sgd_matches_torch_sgd(case, foreach):
-    kwargs, schedule, groups = SGD_CASES[case]
-    dev = compare_with_torch(SGD, torch.optim.SGD, kwargs, foreach=foreach,
-                             schedule=schedule, groups=groups)
-    assert dev <= TOL64
-
-
 ADAM_CASES = {
     "default": (dict(lr=1e-2), None, None),
     "l2": (dict(lr=1e-2, weight_decay=0.05), None, None),
@@ -119,15 +110,6 @@ ADAM_CASES = {
 }
 
 
-@pytest.mark.parametrize("foreach", [True, False], ids=["foreach", "single"])
-@pytest.mark.parametrize("case", list(ADAM_CASES))
-def test_adam_matches_torch_adam(case, foreach):
-    kwargs, schedule, groups = ADAM_CASES[case]
-    dev = compare_with_torch(Adam, torch.optim.Adam, kwargs, foreach=foreach,
-                             schedule=schedule, groups=groups)
-    assert dev <= TOL64
-
-
 ADAMW_CASES = {
     "default": (dict(lr=1e-2), None, None),
     "strong_decay": (dict(lr=1e-2, weight_decay=0.5), None, None),
@@ -136,13 +118,22 @@ ADAMW_CASES = {
     "groups_cosine": (dict(lr=1e-2, weight_decay=0.1), "cosine", 3e-2),
 }
 
+TORCH_TWINS = {
+    "sgd": (SGD, torch.optim.SGD, SGD_CASES),
+    "adam": (Adam, torch.optim.Adam, ADAM_CASES),
+    "adamw": (AdamW, torch.optim.AdamW, ADAMW_CASES),
+}
+TWIN_CASES = [(name, case) for name, (_, _, cases) in TORCH_TWINS.items() for case in cases]
+
 
 @pytest.mark.parametrize("foreach", [True, False], ids=["foreach", "single"])
-@pytest.mark.parametrize("case", list(ADAMW_CASES))
-def test_adamw_matches_torch_adamw(case, foreach):
-    kwargs, schedule, groups = ADAMW_CASES[case]
-    dev = compare_with_torch(AdamW, torch.optim.AdamW, kwargs, foreach=foreach,
-                             schedule=schedule, groups=groups)
+@pytest.mark.parametrize(("name", "case"), TWIN_CASES, ids=[f"{n}-{c}" for n, c in TWIN_CASES])
+def test_trajectory_matches_torch_optimizer(name, case, foreach):
+    """100 steps of ours and of torch.optim's twin from the same start: the same path."""
+    ours, theirs, cases = TORCH_TWINS[name]
+    kwargs, schedule, groups = cases[case]
+    dev = compare_with_torch(ours, theirs, kwargs, foreach=foreach, schedule=schedule,
+                             groups=groups)
     assert dev <= TOL64
 
 
@@ -497,6 +488,23 @@ def test_foreach_equals_single_with_mixed_dtypes_and_missing_grads(cls, kwargs):
     assert not torch.equal(fast[0], untouched[0])
 
 
+def foreach_and_single_finals(make_opt, seed, steps=4):
+    """Final parameters after ``steps`` random-gradient steps, with ``foreach`` on and off."""
+    gen = torch.Generator().manual_seed(seed)
+    w0 = [torch.randn(3, generator=gen, dtype=F64), torch.randn(2, 2, generator=gen, dtype=F64)]
+    grads = [[torch.randn(w.shape, generator=gen, dtype=F64) for w in w0] for _ in range(steps)]
+    finals = []
+    for foreach in (True, False):
+        ws = [nn.Parameter(w.clone()) for w in w0]
+        opt = make_opt(ws, foreach)
+        for gs in grads:
+            for w, g in zip(ws, gs, strict=True):
+                w.grad = g.clone()
+            opt.step()
+        finals.append(torch.cat([w.detach().flatten() for w in ws]))
+    return finals
+
+
 @given(
     lr=st.floats(1e-4, 0.5),
     momentum=st.sampled_from([0.0, 0.5, 0.9]),
@@ -506,19 +514,10 @@ def test_foreach_equals_single_with_mixed_dtypes_and_missing_grads(cls, kwargs):
     seed=st.integers(0, 2**16),
 )
 def test_sgd_paths_agree_property(lr, momentum, dampening, weight_decay, decoupled, seed):
-    gen = torch.Generator().manual_seed(seed)
-    w0 = [torch.randn(3, generator=gen, dtype=F64), torch.randn(2, 2, generator=gen, dtype=F64)]
-    grads = [[torch.randn(w.shape, generator=gen, dtype=F64) for w in w0] for _ in range(4)]
-    finals = []
-    for foreach in (True, False):
-        ws = [nn.Parameter(w.clone()) for w in w0]
-        opt = SGD(ws, lr=lr, momentum=momentum, dampening=dampening,
-                  weight_decay=weight_decay, decoupled_weight_decay=decoupled, foreach=foreach)
-        for gs in grads:
-            for w, g in zip(ws, gs, strict=True):
-                w.grad = g.clone()
-            opt.step()
-        finals.append(torch.cat([w.detach().flatten() for w in ws]))
+    finals = foreach_and_single_finals(
+        lambda ws, foreach: SGD(ws, lr=lr, momentum=momentum, dampening=dampening,
+                                weight_decay=weight_decay, decoupled_weight_decay=decoupled,
+                                foreach=foreach), seed)
     assert torch.equal(finals[0], finals[1])
 
 
@@ -532,19 +531,10 @@ def test_sgd_paths_agree_property(lr, momentum, dampening, weight_decay, decoupl
     seed=st.integers(0, 2**16),
 )
 def test_adam_paths_agree_property(lr, beta1, beta2, weight_decay, decoupled, amsgrad, seed):
-    gen = torch.Generator().manual_seed(seed)
-    w0 = [torch.randn(3, generator=gen, dtype=F64), torch.randn(2, 2, generator=gen, dtype=F64)]
-    grads = [[torch.randn(w.shape, generator=gen, dtype=F64) for w in w0] for _ in range(4)]
-    finals = []
-    for foreach in (True, False):
-        ws = [nn.Parameter(w.clone()) for w in w0]
-        opt = Adam(ws, lr=lr, betas=(beta1, beta2), weight_decay=weight_decay,
-                   decoupled_weight_decay=decoupled, amsgrad=amsgrad, foreach=foreach)
-        for gs in grads:
-            for w, g in zip(ws, gs, strict=True):
-                w.grad = g.clone()
-            opt.step()
-        finals.append(torch.cat([w.detach().flatten() for w in ws]))
+    finals = foreach_and_single_finals(
+        lambda ws, foreach: Adam(ws, lr=lr, betas=(beta1, beta2), weight_decay=weight_decay,
+                                 decoupled_weight_decay=decoupled, amsgrad=amsgrad,
+                                 foreach=foreach), seed)
     assert torch.equal(finals[0], finals[1])
 
 
