@@ -17,13 +17,15 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import json
 import os
 import platform
 import statistics
 import sys
 import time
 
-__all__ = ["bench_parser", "machine_info", "median", "time_call", "time_pair"]
+__all__ = ["bench_parser", "machine_info", "median", "time_call", "time_pair",
+           "torch_bench_main"]
 
 
 def median(values):
@@ -39,13 +41,19 @@ def time_call(fn, number=1):
 
     The garbage collector is paused while timing (as ``timeit`` does).
     """
+    return _time_wall_cpu(fn, number)[0]
+
+
+def _time_wall_cpu(fn, number):
+    """(wall seconds, CPU seconds of this process) per call, over ``number`` calls."""
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for _ in range(number):
             fn()
-        return (time.perf_counter() - start) / number
+        wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        return wall / number, cpu / number
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -61,9 +69,11 @@ def time_pair(fn_a, fn_b, repeats=7, *, number=1, warmup=1):
     Returns
     -------
     dict
-        ``median_a``, ``median_b`` (seconds per call), ``ratio`` =
-        ``median_a / median_b``, ``times_a``, ``times_b`` (all rounds, seconds per
-        call), ``repeats``, ``number``.
+        ``median_a``, ``median_b`` (wall seconds per call), ``ratio`` =
+        ``median_a / median_b``, ``times_a``, ``times_b`` (all rounds),
+        ``cpu_median_a``, ``cpu_median_b`` and ``cpu_ratio`` (the same for the
+        CPU time of this process: steadier than wall time on a loaded machine,
+        but blind to work done in other processes), ``repeats``, ``number``.
     """
     if repeats < 1 or number < 1 or warmup < 0:
         raise ValueError(
@@ -73,24 +83,23 @@ def time_pair(fn_a, fn_b, repeats=7, *, number=1, warmup=1):
         fn_a()
         fn_b()
     gc.collect()
-    times_a, times_b = [], []
+    runs = {"a": [], "b": []}
     for r in range(repeats):
-        if r % 2 == 0:
-            times_a.append(time_call(fn_a, number))
-            times_b.append(time_call(fn_b, number))
-        else:
-            times_b.append(time_call(fn_b, number))
-            times_a.append(time_call(fn_a, number))
-    med_a, med_b = median(times_a), median(times_b)
-    return {
-        "median_a": med_a,
-        "median_b": med_b,
-        "ratio": med_a / med_b if med_b > 0 else float("inf"),
-        "times_a": times_a,
-        "times_b": times_b,
-        "repeats": repeats,
-        "number": number,
-    }
+        order = ("a", "b") if r % 2 == 0 else ("b", "a")
+        for side in order:
+            runs[side].append(_time_wall_cpu(fn_a if side == "a" else fn_b, number))
+    out = {"repeats": repeats, "number": number}
+    for side in ("a", "b"):
+        out[f"times_{side}"] = [wall for wall, _ in runs[side]]
+        out[f"median_{side}"] = median(out[f"times_{side}"])
+        out[f"cpu_median_{side}"] = median(cpu for _, cpu in runs[side])
+    out["ratio"] = _ratio(out["median_a"], out["median_b"])
+    out["cpu_ratio"] = _ratio(out["cpu_median_a"], out["cpu_median_b"])
+    return out
+
+
+def _ratio(a, b):
+    return a / b if b > 0 else float("inf")
 
 
 def _version(module_name):
@@ -139,3 +148,17 @@ def bench_parser(doc, sizes, repeats_help):
     parser.add_argument("--size", choices=sorted(sizes), default="full")
     parser.add_argument("--repeats", type=int, default=None, help=repeats_help)
     return parser
+
+
+def torch_bench_main(run, doc, sizes, repeats_help, argv=None):
+    """The command line of a benchmark against PyTorch: ``--size``, ``--repeats`` and
+    ``--threads`` (``torch.set_num_threads`` before timing); prints ``run``'s JSON."""
+    parser = bench_parser(doc, sizes, repeats_help)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch.set_num_threads before timing (default: leave as is)")
+    args = parser.parse_args(argv)
+    if args.threads is not None:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    print(json.dumps(run(args.size, repeats=args.repeats), indent=2))

@@ -13,7 +13,6 @@ still agree at the end (``max_rel_diff``). Target: ratio <= 1.1.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import bench_parser, machine_info, time_pair  # noqa: E402
+from _common import machine_info, time_pair, torch_bench_main  # noqa: E402
 
 from normlib.optim import AdamW  # noqa: E402
 
@@ -91,13 +90,7 @@ def run(size="full", repeats=None, seed=0):
 
 
 def main(argv=None):
-    parser = bench_parser(__doc__, SIZES, "timed rounds (default: 5 tiny, 21 full)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch.set_num_threads before timing (default: leave as is)")
-    args = parser.parse_args(argv)
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
-    print(json.dumps(run(args.size, repeats=args.repeats), indent=2))
+    torch_bench_main(run, __doc__, SIZES, "timed rounds (default: 5 tiny, 21 full)", argv)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import bench_parser, machine_info, median, time_pair  # noqa: E402
+from _common import bench_parser, machine_info, time_pair  # noqa: E402
 
 from normlib import solvers  # noqa: E402
 from normlib.data import group_sparse_regression  # noqa: E402
@@ -43,15 +43,6 @@ SIZES = {
 TARGET = 1.0
 TOL = 1e-4
 ALPHA_FRACTION = 0.1  # alpha = ALPHA_FRACTION * alpha_max
-
-
-def _cpu_timed(fn, times):
-    def timed():
-        start = time.process_time()
-        out = fn()
-        times.append(time.process_time() - start)
-        return out
-    return timed
 
 
 def _skglm_estimator(alpha, weights, grp_ptr, grp_indices):
@@ -122,10 +113,7 @@ def run(size="full", repeats=None, seed=0, check_cvxpy=True):
     def ours():
         return solvers.group_lasso(X, y, groups, alpha, tol=tol)
 
-    cpu_ours, cpu_theirs = [], []
-    timing = time_pair(_cpu_timed(ours, cpu_ours), _cpu_timed(theirs, cpu_theirs),
-                       repeats=repeats, number=cfg["number"], warmup=1)
-    cpu_ours, cpu_theirs = cpu_ours[1:], cpu_theirs[1:]  # drop the warm-up calls
+    timing = time_pair(ours, theirs, repeats=repeats, number=cfg["number"], warmup=1)
     res = ours()
     matched = bool(res.converged and res.gap <= sk_gap)
     ratio = timing["ratio"]
@@ -145,10 +133,9 @@ def run(size="full", repeats=None, seed=0, check_cvxpy=True):
         "skglm_median_s": timing["median_b"],
         "peer_median_s": timing["median_b"],
         "ratio": ratio,
-        "normlib_cpu_median_s": median(cpu_ours),
-        "skglm_cpu_median_s": median(cpu_theirs),
-        "cpu_ratio": (median(cpu_ours) / median(cpu_theirs) if median(cpu_theirs) > 0
-                      else math.inf),
+        "normlib_cpu_median_s": timing["cpu_median_a"],
+        "skglm_cpu_median_s": timing["cpu_median_b"],
+        "cpu_ratio": timing["cpu_ratio"],
         "target": TARGET,
         "meets_target": bool(math.isfinite(ratio) and ratio <= TARGET and matched),
         "accuracy_matched": matched,

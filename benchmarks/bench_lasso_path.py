@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 import math
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import enet_path as sk_enet_path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import bench_parser, machine_info, median, time_pair  # noqa: E402
+from _common import bench_parser, machine_info, time_pair  # noqa: E402
 
 import normlib  # noqa: E402
 from normlib import solvers  # noqa: E402
@@ -53,16 +52,6 @@ NOISE = 1.0  # noise std; the true coefficients are +-[1, 2]. Of 0.1, 0.5 and 1.
 TARGET = 1.0
 TOL = 1e-4  # scikit-learn's default
 EPS = 1e-3  # smallest alpha / alpha_max, both libraries' default
-
-
-def cpu_timed(fn, times):
-    """``fn`` wrapped so that each call appends its CPU time (seconds) to ``times``."""
-    def timed():
-        start = time.process_time()
-        out = fn()
-        times.append(time.process_time() - start)
-        return out
-    return timed
 
 
 def path_data(n, d, n_informative, seed):
@@ -117,12 +106,8 @@ def run_path_benchmark(name, l1_ratio, size, repeats, seed):
         def ours():
             return solvers.enet_path(X, y, l1_ratio, k, eps=EPS, tol=tol)
 
-    cpu_ours, cpu_theirs = [], []
-    timing = time_pair(cpu_timed(ours, cpu_ours), cpu_timed(theirs, cpu_theirs),
-                       repeats=repeats, warmup=1)
-    cpu_ours, cpu_theirs = cpu_ours[1:], cpu_theirs[1:]  # drop the warm-up calls
+    timing = time_pair(ours, theirs, repeats=repeats, warmup=1)
     path = ours()
-    cpu_ratio = median(cpu_ours) / median(cpu_theirs) if median(cpu_theirs) > 0 else math.inf
     matched = bool(path.gaps.max() <= sk_gaps.max() and path.converged.all())
     # both objectives are within their gap of the optimum, so they differ by at most the
     # larger gap: a check of both answers that does not trust either library's gap code
@@ -146,9 +131,9 @@ def run_path_benchmark(name, l1_ratio, size, repeats, seed):
         "sklearn_median_s": timing["median_b"],
         "peer_median_s": timing["median_b"],
         "ratio": ratio,
-        "normlib_cpu_median_s": median(cpu_ours),
-        "sklearn_cpu_median_s": median(cpu_theirs),
-        "cpu_ratio": cpu_ratio,
+        "normlib_cpu_median_s": timing["cpu_median_a"],
+        "sklearn_cpu_median_s": timing["cpu_median_b"],
+        "cpu_ratio": timing["cpu_ratio"],
         "target": TARGET,
         "meets_target": bool(math.isfinite(ratio) and ratio <= TARGET and matched),
         "accuracy_matched": matched,

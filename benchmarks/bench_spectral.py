@@ -21,7 +21,6 @@ context. Target: at least 10x faster, i.e. ratio normlib / torch <= 0.1.
 
 from __future__ import annotations
 
-import json
 import math
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import bench_parser, machine_info, median, time_call, time_pair  # noqa: E402
+from _common import machine_info, median, time_call, time_pair, torch_bench_main  # noqa: E402
 
 from normlib.lipschitz import power_iteration  # noqa: E402
 
@@ -113,13 +112,7 @@ def run(size="full", repeats=None, seed=0):
 
 
 def main(argv=None):
-    parser = bench_parser(__doc__, SIZES, "timed rounds (default: 3 tiny, 7 full)")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="torch.set_num_threads before timing (default: leave as is)")
-    args = parser.parse_args(argv)
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
-    print(json.dumps(run(args.size, repeats=args.repeats), indent=2))
+    torch_bench_main(run, __doc__, SIZES, "timed rounds (default: 3 tiny, 7 full)", argv)
 
 
 if __name__ == "__main__":

@@ -46,6 +46,21 @@ def test_common_time_pair_alternates_and_reports_medians():
         common.time_pair(lambda: None, lambda: None, repeats=0)
 
 
+def test_common_time_pair_separates_cpu_from_wall_time():
+    """Sleeping costs wall time but no CPU time; a busy loop costs both."""
+    import time
+
+    def busy():
+        end = time.perf_counter() + 0.01
+        while time.perf_counter() < end:
+            pass
+
+    result = load_benchmark("_common").time_pair(busy, lambda: time.sleep(0.01), repeats=3)
+    assert result["median_b"] >= 0.01 and result["cpu_median_b"] < 0.005
+    assert result["cpu_median_a"] > 0.005
+    assert result["cpu_ratio"] > 2
+
+
 def test_common_machine_info_is_json_ready():
     info = load_benchmark("_common").machine_info()
     assert {"date_utc", "cpu_count", "python", "torch", "numpy"} <= set(info)
