@@ -162,7 +162,29 @@ def _run_in_process(ctx, task, workdir, submission_timeout):
     result_path = Path(task["result"])
     if not result_path.exists():
         return _failure(f"the grading process died (exit code {proc.exitcode})", task, start)
+    size = result_path.stat().st_size
+    if size > MAX_RESULT_BYTES:
+        return _failure(f"the grading result was {size} bytes, more than the limit of "
+                        f"{MAX_RESULT_BYTES}: not recorded", task, start)
     return json.loads(result_path.read_text(encoding="utf-8"))
+
+
+def _record(book, lab_id, version, sub, future):
+    """Record one submission's result; if that fails, record the failure instead.
+
+    One submission's result must never stop the batch: the others are graded and
+    recorded whatever this one holds.
+    """
+    try:
+        result = future.result()
+        book.record(lab_id, version, sub.name, sub.path, sub.sha256, result)
+        return result
+    except Exception as exc:  # noqa: BLE001 - recorded as this submission's error
+        result = {"status": "error", "score": 0.0, "max_score": 0.0, "tests": [], "notes": [],
+                  "cells": [], "log": "", "message": "the grader could not record this "
+                  f"submission's result ({type(exc).__name__}: {str(exc)[:300]})"}
+        book.record(lab_id, version, sub.name, sub.path, sub.sha256, result)
+        return result
 
 
 def _failure(message, task, start):
@@ -174,6 +196,7 @@ def _failure(message, task, start):
 
 
 RUN_PREFIX = "labgrader-"
+MAX_RESULT_BYTES = 32 * 2**20  # a real result is a few hundred kB
 
 def clean_stale_runs(root=None):
     """Remove ``labgrader-*`` folders of grading runs that were killed; return their paths."""
@@ -269,9 +292,8 @@ def grade(lab, paths, out, *, jobs=2, timeout=None, cell_timeout=None, memory_mb
                            disable=not progress)
                 for future in as_completed(futures):
                     sub = futures[future]
-                    result = future.result()
+                    result = _record(book, lab.id, version, sub, future)
                     cpu[sub.name] = result.get("cpu_seconds", 0.0)
-                    book.record(lab.id, version, sub.name, sub.path, sub.sha256, result)
                     entries[sub.name] = "graded"
                     bar.update()
                 bar.close()

@@ -114,6 +114,49 @@ class _SetupDied(Exception):
         self.index, self.reason = index, reason
 
 
+CELL_STATUSES = frozenset({"ok", "error", "syntax-error", "timeout"})
+SETUP_MAX_BYTES = 2**20  # one message while the cells run: a cell's report is a few kB
+_FIELD_LIMITS = {"error": 1000, "details": 5000, "output": 4000}
+
+
+def _setup_problem(msg, current, expected):
+    """Why ``msg`` cannot be the worker's next message while cells run, or ``None``.
+
+    The worker announces exactly the cells it was sent, in order, each once, then
+    ``ready``; code in a cell that writes its own frames breaks that order.
+    """
+    op = msg.get("op")
+    if op == "cell-start":
+        if current is not None or not expected or type(msg.get("index")) is not int \
+                or msg.get("index") != expected[0]:
+            return f"unexpected start of cell {msg.get('index')!r}"
+    elif op == "cell-done":
+        if current is None or type(msg.get("index")) is not int or msg.get("index") != current:
+            return f"unexpected end of cell {msg.get('index')!r}"
+        status = msg.get("status")
+        if not isinstance(status, str) or status not in CELL_STATUSES:
+            return "a cell status that is not one of " + ", ".join(sorted(CELL_STATUSES))
+        if any(not isinstance(msg.get(k), str | None) for k in _FIELD_LIMITS):
+            return "a cell report with fields that are not text"
+    elif op == "ready":
+        if current is not None or expected:
+            return "ready before every cell ran"
+    else:
+        return f"unexpected message {op!r}"
+    return None
+
+
+def _cell_report(msg):
+    """A checked ``cell-done`` message as the runner keeps it: text fields cut to size,
+    the error message sanitized for the student (the full one goes to the details)."""
+    cell = {k: (msg[k][:limit] if msg.get(k) else None) for k, limit in _FIELD_LIMITS.items()}
+    cell["status"] = msg["status"]
+    if cell["error"]:
+        cell["details"] = f"{cell['error']}\n{cell['details'] or ''}"
+        cell["error"] = sanitize(cell["error"])
+    return cell
+
+
 class Worker:
     """One worker process: start, run the cells, answer requests."""
 
@@ -147,34 +190,38 @@ class Worker:
                           time.monotonic() + START_TIMEOUT)
         except (protocol.ChannelClosed, protocol.ChannelTimeout):
             raise GraderError("the worker process closed before receiving the notebook") from None
-        current = None
+        expected = [c["index"] for c in self.init["cells"] if c["index"] not in skip]
+        current = last = None
         per_cell = WALL_FACTOR * float(self.init["cell_timeout"]) + GRACE
         while True:
             try:
-                msg = protocol.recv(fd_in, time.monotonic() + per_cell)
+                msg = protocol.recv(fd_in, time.monotonic() + per_cell,
+                                    max_bytes=SETUP_MAX_BYTES)
             except protocol.ChannelTimeout:
                 self.kill()
-                wall = WALL_FACTOR * self.init["cell_timeout"] + GRACE
-                raise _SetupDied(current, f"did not finish within {wall:g} s and could not be "
-                                          "interrupted") from None
-            except (protocol.ChannelClosed, protocol.ProtocolError):
+                raise _SetupDied(current, f"did not finish within {per_cell:g} s and could not "
+                                          "be interrupted") from None
+            except protocol.ProtocolError as exc:
+                self.kill()
+                raise _SetupDied(last, f"broke the grading protocol ({exc})") from None
+            except protocol.ChannelClosed:
                 code = self.kill()
                 if current is None:
                     raise GraderError("the worker died before running any cell: "
                                       + self.stderr_tail()) from None
                 raise _SetupDied(current,
                                  f"stopped the Python process: {describe_exit(code)}") from None
-            op = msg.get("op")
+            problem = _setup_problem(msg, current, expected)
+            if problem:
+                self.kill()
+                raise _SetupDied(last, f"broke the grading protocol ({problem})")
+            op = msg["op"]
             if op == "cell-start":
-                current = msg.get("index")
+                current = last = expected.pop(0)
             elif op == "cell-done":
-                cell = {k: msg.get(k) for k in ("status", "error", "details", "output")}
-                if cell["error"]:
-                    cell["details"] = f"{cell['error']}\n{cell['details'] or ''}"
-                    cell["error"] = sanitize(cell["error"])
-                self.cells[current] = cell
+                self.cells[current] = _cell_report(msg)
                 current = None
-            elif op == "ready":
+            else:  # ready
                 return
 
     def request(self, message, wait):

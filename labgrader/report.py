@@ -32,11 +32,20 @@ def fmt(points):
     return f"{points:g}"
 
 
+def _csv_tests(grade):
+    """The grade's tests that the CSV can show (name and points); none if malformed."""
+    tests = grade["result"].get("tests")
+    if not isinstance(tests, list):
+        return []
+    return [t for t in tests if isinstance(t, dict) and isinstance(t.get("name"), str)
+            and isinstance(t.get("points"), int | float)]
+
+
 def test_columns(grades):
     """Test names in a stable order: that of the grade with the most tests, then any others."""
     ordered = []
-    for grade in sorted(grades, key=lambda g: -len(g["result"]["tests"])):
-        for test in grade["result"]["tests"]:
+    for grade in sorted(grades, key=lambda g: -len(_csv_tests(g))):
+        for test in _csv_tests(grade):
             if test["name"] not in ordered:
                 ordered.append(test["name"])
     return ordered
@@ -48,7 +57,7 @@ def write_csv(grades, path):
         writer = csv.writer(handle)
         writer.writerow(["submission", "score", "max_score", "status", *columns])
         for grade in grades:
-            points = {t["name"]: fmt(t["points"]) for t in grade["result"]["tests"]}
+            points = {t["name"]: fmt(t["points"]) for t in _csv_tests(grade)}
             writer.writerow([grade["submission"], fmt(grade["score"]), fmt(grade["max_score"]),
                              grade["status"], *(points.get(c, "") for c in columns)])
 
@@ -161,11 +170,26 @@ def write_outputs(grades, history, out):
     write_history(history, out / "history.csv")
     for grade in grades:
         name = safe_name(grade["submission"])
-        (out / "feedback" / f"{name}.md").write_text(feedback_markdown(grade),
-                                                      encoding="utf-8")
-        (out / "instructor" / f"{name}.txt").write_text(instructor_text(grade),
-                                                         encoding="utf-8")
         folder = out / "gradescope" / name
         folder.mkdir(exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(gradescope_json(grade), indent=1),
-                                             encoding="utf-8")
+        try:
+            texts = (feedback_markdown(grade), instructor_text(grade),
+                     json.dumps(gradescope_json(grade), indent=1))
+        except Exception as exc:  # noqa: BLE001 - one odd result must not cost the others
+            texts = _fallback_reports(grade, exc)
+        for path, text in zip((out / "feedback" / f"{name}.md",
+                               out / "instructor" / f"{name}.txt", folder / "results.json"),
+                              texts, strict=True):
+            path.write_text(text, encoding="utf-8")
+
+
+def _fallback_reports(grade, exc):
+    """Reports for a result the normal ones cannot render: the score, and why."""
+    score, max_score = float(grade["score"]), float(grade["max_score"])
+    why = f"{type(exc).__name__}: {exc}"[:500]
+    return (f"# {grade['submission']}\n\nScore: {score:g} / {max_score:g}\n\nThe detailed "
+            "feedback for this submission could not be written; ask your instructor.\n",
+            f"{grade['submission']}: {score:g} / {max_score:g} ({grade['status']})\n"
+            f"The reports could not be rendered: {why}\n",
+            json.dumps({"score": score, "output": "The detailed feedback could not be written.",
+                        "tests": []}, indent=1))

@@ -297,6 +297,35 @@ return np.zeros((len(alphas), X.shape[1])).view(Sub)'''),
                       FULL - GAP_Q, "ok", "the grader keeps its own copy of every input"),
     "echo_inputs": ("sol", lambda nb: inject(nb, GAP_DOC, 'raise ValueError(f"{X} {y} {w}")'),
                     FULL - GAP_Q, "ok", "the message is cut and its numbers redacted"),
+    # ---------------------------------------------------------------- breaking the protocol
+    "forge_cell_frames": ("sol", lambda nb: add_cell(nb, '''
+import os, json, struct
+def _frame(msg):
+    body = json.dumps(msg).encode()
+    return struct.pack(">Q", len(body)) + body
+for _fd in sorted(int(f) for f in os.listdir("/proc/self/fd")):
+    try:
+        _flags = [ln for ln in open(f"/proc/self/fdinfo/{_fd}") if ln.startswith("flags:")][0]
+        if _fd > 2 and os.readlink(f"/proc/self/fd/{_fd}").startswith("pipe:") \\
+                and int(_flags.split()[1], 8) & 3 == 1:
+            os.write(_fd, _frame({"op": "cell-start", "index": 1000}))
+            os.write(_fd, _frame({"op": "cell-done", "index": 1000, "status": ["ok"],
+                                  "output": "x" * (3 * 2**20)}))
+    except (OSError, IndexError):
+        pass
+'''), FULL, "ok", "frames out of order or too large: the cell that wrote them is skipped"),
+    "poison_cell_reports": ("sol", lambda nb: add_cell(add_cell(nb, '''
+import sys
+_W = sys.modules["labgrader.worker"]
+_orig_run_cell = _W._run_cell
+def _poisoned(*args, **kwargs):
+    reply = _orig_run_cell(*args, **kwargs)
+    reply["status"] = ["ok"]
+    reply["output"] = {"not": "text"}
+    return reply
+_W._run_cell = _poisoned
+'''), "x_after_poison = 1"), FULL, "ok",
+        "a report that is not data of the agreed shape skips the cell; every report is written"),
     # ---------------------------------------------------------------- malformed notebooks
     "syntax_error_cell": ("sol", lambda nb: replace(nb, "def lasso_duality_gap(w, X, y, alpha):",
                                                     "def lasso_duality_gap(w, X, y, alpha)"),
@@ -373,6 +402,12 @@ def test_the_batch_finishes(batch):
     assert batch["result"].returncode == 1, batch["result"].stderr[-3000:]
     assert set(batch["rows"]) == set(CASES) | set(UNREADABLE) | {"solution"}
     assert len(CASES) + len(UNREADABLE) >= 30
+
+
+def test_every_submission_gets_its_reports(batch):
+    for name in batch["rows"]:
+        assert "Score" in (batch["out"] / "feedback" / f"{name}.md").read_text(), name
+        assert (batch["out"] / "gradescope" / name / "results.json").exists(), name
 
 
 def test_host_files_are_byte_identical(batch):

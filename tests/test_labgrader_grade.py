@@ -285,3 +285,57 @@ def _parent_is_gone(pid):
         return False
     ppid = int(re.search(r"PPid:\s+(\d+)", status).group(1))
     return ppid == 1
+
+
+# ---------------------------------------------------------------- one bad result, not a lost batch
+class _Done:
+    """A finished future: ``result()`` returns ``value`` or raises it."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        if isinstance(self.value, BaseException):
+            raise self.value
+        return self.value
+
+
+def _ok_result(score=3.0):
+    return {"status": "ok", "score": score, "max_score": 25.0, "tests": [], "notes": [],
+            "cells": [], "message": ""}
+
+
+def test_a_result_that_cannot_be_recorded_becomes_that_submissions_error(tmp_path):
+    from types import SimpleNamespace
+
+    from labgrader.grade import _record
+    from labgrader.gradebook import Gradebook
+
+    def sub(name):
+        return SimpleNamespace(name=name, path=tmp_path / f"{name}.ipynb", sha256=name * 8)
+
+    with Gradebook(tmp_path / "gb.sqlite") as book:
+        _record(book, "lab", "v1", sub("crashed"), _Done(RuntimeError("runner exploded")))
+        _record(book, "lab", "v1", sub("malformed"), _Done({"status": "ok"}))  # no score
+        _record(book, "lab", "v1", sub("honest"), _Done(_ok_result()))
+        rows = {r["submission"]: r for r in book.current_grades("lab")}
+    assert set(rows) == {"crashed", "malformed", "honest"}
+    assert rows["honest"]["status"] == "ok" and rows["honest"]["score"] == 3.0
+    for name, why in (("crashed", "runner exploded"), ("malformed", "KeyError")):
+        assert rows[name]["status"] == "error" and rows[name]["score"] == 0.0
+        assert why in rows[name]["result"]["message"]
+
+
+def test_reports_of_one_unrenderable_result_do_not_stop_the_others(tmp_path):
+    from labgrader import report
+
+    good = {"submission": "good", "lab_id": "lab", "score": 3.0, "max_score": 25.0,
+            "status": "ok", "graded_at": "2026-11-29T12:00:00", "sha256": "0" * 64,
+            "lab_version": "v1", "path": "good.ipynb",
+            "result": {**_ok_result(), "lab": {"id": "lab", "title": "A lab", "exercises": {}}}}
+    bad = {**good, "submission": "bad", "result": {**good["result"], "tests": 5}}
+    report.write_outputs([bad, good], [], tmp_path)
+    assert "Score: 3 / 25" in (tmp_path / "feedback" / "bad.md").read_text()
+    assert "could not be written" in (tmp_path / "feedback" / "bad.md").read_text()
+    assert "could not be written" not in (tmp_path / "feedback" / "good.md").read_text()
+    assert json.loads((tmp_path / "gradescope" / "bad" / "results.json").read_text())["score"] == 3
