@@ -155,6 +155,9 @@ def classify(exc, result):
     hint = f" Hint: {result.hint}" if result.hint else ""
     if isinstance(exc, StudentException) and exc.type_name == "NotImplementedError":
         return "exception", "not implemented yet (your code raises NotImplementedError)"
+    if isinstance(exc, StudentException) and not public and exc.label:
+        # only the type: a message can carry the hidden inputs in any spelling
+        return exc.kind, f"{exc.label} raised {exc.type_name or 'an exception'}." + hint
     if isinstance(exc, StudentError):
         return exc.kind, exc.student_message + ("" if exc.kind == "unreadable" else hint)
     if isinstance(exc, GraderError):

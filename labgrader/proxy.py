@@ -67,9 +67,9 @@ class StudentException(StudentError):
 
     kind = "exception"
 
-    def __init__(self, message, details="", type_name=""):
+    def __init__(self, message, details="", type_name="", label=""):
         super().__init__(message, details)
-        self.type_name = type_name
+        self.type_name, self.label = type_name, label
 
 
 class StudentTimeout(StudentError):
@@ -367,7 +367,8 @@ class StudentProxy:
             raise UnsupportedValue(f"{label} returned a value that cannot be checked: {message}")
         if kind == "exception":
             raise StudentException(f"{label} raised {sanitize(message)}",
-                                   f"{message}\n{details}", str(error.get("type", ""))[:100])
+                                   f"{message}\n{details}", str(error.get("type", ""))[:100],
+                                   label=label)
         raise GraderError(f"worker could not serve {label}: {message}")
 
     def call(self, name, *args, **kwargs):

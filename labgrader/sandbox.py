@@ -206,6 +206,12 @@ def filter_module(source, names, module):
     return ast.unparse(tree), stubbed
 
 
+def top_level_definitions(source):
+    """Names of the functions and classes defined at the top level of ``source``."""
+    return {node.name for node in ast.parse(source).body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
 def _defining_files(forbidden):
     """``{source file: (module name, {names})}`` for forbidden names defined in ``normlib``."""
     files = {}
@@ -228,7 +234,11 @@ def build_image(target, forbidden=()):
     """Write the sandbox's code folder at ``target`` (world-readable, read-only when mounted).
 
     ``target/labgrader`` holds only the worker and protocol modules; ``target/normlib``
-    is a copy of the installed ``normlib`` with the ``forbidden`` functions stubbed.
+    is a copy of the installed ``normlib`` in which every module that defines a
+    ``forbidden`` function has *all* its functions and classes stubbed: stubbing only
+    the forbidden names would leave the private helpers that do their work (and the
+    public functions built on the same helpers, such as a group lasso with groups of
+    one, which is the lasso) for a student to call instead.
     """
     target = Path(target)
     package = target / "labgrader"
@@ -245,9 +255,10 @@ def build_image(target, forbidden=()):
         source = Path(list(spec.submodule_search_locations)[0])
         shutil.copytree(source, target / "normlib",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        for path, (module, names) in _defining_files(forbidden).items():
+        for path, (module, _names) in _defining_files(forbidden).items():
             rel = Path(path).resolve().relative_to(source.resolve())
-            text, _ = filter_module(Path(path).read_text(encoding="utf-8"), names, module)
+            original = Path(path).read_text(encoding="utf-8")
+            text, _ = filter_module(original, top_level_definitions(original), module)
             (target / "normlib" / rel).write_text(text, encoding="utf-8")
     _make_readable(target)
     return target

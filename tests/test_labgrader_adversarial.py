@@ -209,6 +209,10 @@ import normlib.prox as _prox
 def _works(fn):
     return _np.allclose(fn(_np.array([-2.0, 0.5, 3.0]), 1.0), [-1.0, 0.0, 2.0])
 _try("direct", lambda: _works(_prox.soft_threshold))
+_try("private helper", lambda: _works(_prox._soft_threshold))
+import normlib.solvers as _solvers
+_try("group lasso with groups of one", lambda: _solvers.group_lasso(
+    _np.eye(3), _np.ones(3), _np.arange(3), 0.1) is not None)
 _try("reload", lambda: _works(importlib.reload(_prox).soft_threshold))
 def _from_source():
     ns = {}
@@ -226,7 +230,8 @@ def _from_gc():
                 pass
     return False
 _try("gc", _from_gc)
-'''), FULL, "ok", "the sandbox's normlib copy holds only a stub of the forbidden function"),
+'''), FULL, "ok", "the sandbox's normlib copy holds only stubs of the forbidden function's "
+                "module: no private helper or sibling function can stand in for it"),
     # ---------------------------------------------------------------- forging a result
     "forge_by_output": ("stu", lambda nb: add_cell(nb, '''
 import json, os
@@ -297,6 +302,10 @@ return np.zeros((len(alphas), X.shape[1])).view(Sub)'''),
                       FULL - GAP_Q, "ok", "the grader keeps its own copy of every input"),
     "echo_inputs": ("sol", lambda nb: inject(nb, GAP_DOC, 'raise ValueError(f"{X} {y} {w}")'),
                     FULL - GAP_Q, "ok", "the message is cut and its numbers redacted"),
+    "echo_inputs_spelled": ("sol", lambda nb: inject(
+        nb, GAP_DOC, 'raise ValueError(str(X.ravel()[:5].tolist()).translate('
+                     'str.maketrans("0123456789.-", "abcdefghijPM")))'),
+        FULL - GAP_Q, "ok", "hidden tests show only the exception's type"),
     # ---------------------------------------------------------------- breaking the protocol
     "forge_cell_frames": ("sol", lambda nb: add_cell(nb, '''
 import os, json, struct
@@ -445,7 +454,8 @@ def test_unreadable_notebooks_get_zero_and_a_clear_reason(batch, name):
 
 @pytest.mark.parametrize("name, failing", [
     ("custom_comparison", Q6), ("nan", Q6), ("complex_value", Q6), ("mutate_inputs", Q6),
-    ("echo_inputs", Q6), ("syntax_error_cell", Q6), ("ndarray_subclass", PATH_TEST),
+    ("echo_inputs", Q6), ("echo_inputs_spelled", Q6), ("syntax_error_cell", Q6),
+    ("ndarray_subclass", PATH_TEST),
     ("string_dtype", PATH_TEST), ("broadcast_scalar", PATH_TEST), ("object_array", Q3),
 ])
 def test_bad_values_fail_exactly_the_tests_that_read_them(batch, name, failing):
@@ -457,6 +467,12 @@ def test_feedback_never_echoes_hidden_inputs(batch):
     feedback = (batch["out"] / "feedback" / "echo_inputs.md").read_text()
     assert "raised ValueError" in feedback
     assert not re.search(r"\d\.\d+\s+-?\d\.\d+\s+-?\d\.\d+", feedback)
+    lines = (batch["out"] / "feedback" / "echo_inputs_spelled.md").read_text().splitlines()
+    hidden_lines = [ln for ln in lines if "(hidden," in ln and "raised ValueError" in ln]
+    assert len(hidden_lines) == 2  # the two q6 tests; the message itself is not shown
+    assert not any(re.search(r"[a-j]P[a-j]{4}", ln) for ln in hidden_lines)
+    details = (batch["out"] / "instructor" / "echo_inputs_spelled.txt").read_text()
+    assert re.search(r"[a-j]P[a-j]{4}", details)
     details = (batch["out"] / "instructor" / "echo_inputs.txt").read_text()
     assert re.search(r"\d\.\d+\s+-?\d\.\d+\s+-?\d\.\d+", details)  # instructors see it all
 

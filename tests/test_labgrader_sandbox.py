@@ -81,6 +81,9 @@ def test_build_image_holds_only_worker_modules_and_a_filtered_normlib(tmp_path):
     original = (REPO / "normlib" / "prox.py").read_text()
     assert "def soft_threshold(*a, **k):" in prox and "is not available in this lab" in prox
     assert "def soft_threshold(*a, **k):" not in original
+    # the module's private helpers and its other functions go too: they would do the work
+    for name in ("_soft_threshold", "group_soft_threshold", "project_l1_ball"):
+        assert f"def {name}(*a, **k):" in prox and f"def {name}(" in original
     assert (image / "normlib" / "solvers.py").read_bytes() == (
         REPO / "normlib" / "solvers.py").read_bytes()
     modes = {oct(p.stat().st_mode & 0o777) for p in image.rglob("*")}
@@ -207,3 +210,49 @@ def test_sigkill_at_random_points_then_rerun_keeps_exactly_one_grade_each(tmp_pa
                 continue  # a live run holds it
             assert not folder.exists(), f"stale run folder left behind: {folder}"
     assert sandbox.processes_of(range(UID_BASE, UID_BASE + sandbox.UID_COUNT)) == []
+
+
+LAB_DIRS = sorted(p.parent for p in (REPO / "labs").glob("*/lab.toml"))
+
+
+@pytest.mark.parametrize("lab_dir", LAB_DIRS, ids=[p.name for p in LAB_DIRS])
+def test_each_labs_image_imports_and_blocks_its_forbidden_modules(lab_dir, tmp_path):
+    """In a fresh interpreter on the image: all of normlib imports, normlib.data (which the
+    labs use) works, and every function of a module that defines a forbidden function raises."""
+    import subprocess
+    import sys
+
+    from labgrader.lab import load_lab
+
+    lab = load_lab(lab_dir)
+    image = sandbox.build_image(tmp_path / "image", lab.forbidden)
+    probe = f"""
+import importlib, inspect, pkgutil, sys
+sys.path.insert(0, {str(image)!r})
+import normlib, normlib.data
+assert normlib.__file__.startswith({str(image)!r}), normlib.__file__
+for info in pkgutil.walk_packages(normlib.__path__, "normlib."):
+    importlib.import_module(info.name)
+normlib.data.sparse_regression(20, 5, 2, seed=0)
+blocked = set()
+for dotted in {list(lab.forbidden)!r}:
+    module, _, name = dotted.rpartition(".")
+    if not module.startswith("normlib"):
+        continue
+    home = sys.modules[getattr(getattr(importlib.import_module(module), name), "__module__")]
+    for attr, obj in vars(home).items():
+        if inspect.isfunction(obj) and obj.__module__ == home.__name__:
+            try:
+                obj()
+            except RuntimeError as exc:
+                assert "is not available in this lab" in str(exc), (attr, exc)
+                blocked.add(attr)
+            else:
+                raise AssertionError(attr + " still works")
+print(len(blocked))
+"""
+    proc = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    uses_normlib = any(d.startswith("normlib.") for d in lab.forbidden)
+    assert (int(proc.stdout.split()[-1]) > 0) == uses_normlib
