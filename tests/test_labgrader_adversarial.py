@@ -209,10 +209,6 @@ import normlib.prox as _prox
 def _works(fn):
     return _np.allclose(fn(_np.array([-2.0, 0.5, 3.0]), 1.0), [-1.0, 0.0, 2.0])
 _try("direct", lambda: _works(_prox.soft_threshold))
-_try("private helper", lambda: _works(_prox._soft_threshold))
-import normlib.solvers as _solvers
-_try("group lasso with groups of one", lambda: _solvers.group_lasso(
-    _np.eye(3), _np.ones(3), _np.arange(3), 0.1) is not None)
 _try("reload", lambda: _works(importlib.reload(_prox).soft_threshold))
 def _from_source():
     ns = {}
@@ -230,8 +226,18 @@ def _from_gc():
                 pass
     return False
 _try("gc", _from_gc)
-'''), FULL, "ok", "the sandbox's normlib copy holds only stubs of the forbidden function's "
-                "module: no private helper or sibling function can stand in for it"),
+'''), FULL, "ok", "the sandbox's normlib copy holds only a stub of the forbidden function"),
+    "forbidden_helpers": ("sol", probe('''
+import numpy as _np
+import normlib.prox as _prox
+import normlib.solvers as _solvers
+_v = _np.array([-2.0, 0.5, 3.0])
+_try("private helper", lambda: _np.allclose(_prox._soft_threshold(_v, 1.0), [-1.0, 0.0, 2.0])
+     or False)
+_try("group lasso with groups of one", lambda: _solvers.group_lasso(
+    _np.eye(3), _np.ones(3), _np.arange(3), 0.1) is not None)
+'''), FULL, "ok", "every function of a module that defines a forbidden one is a stub: no "
+                  "private helper or sibling (a group lasso of singletons) stands in for it"),
     # ---------------------------------------------------------------- forging a result
     "forge_by_output": ("stu", lambda nb: add_cell(nb, '''
 import json, os
@@ -490,7 +496,7 @@ def test_cells_that_kill_or_hang_the_worker_are_skipped_and_reported(batch):
 
 
 HARMLESS_PROBES = ["read_forbidden_files", "network", "see_host_processes", "privileges",
-                   "forbidden_tricks"]
+                   "forbidden_tricks", "forbidden_helpers"]
 
 
 def test_the_probes_can_fail_without_the_sandbox(tmp_path):
