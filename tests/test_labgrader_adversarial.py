@@ -230,14 +230,12 @@ _try("gc", _from_gc)
     "forbidden_helpers": ("sol", probe('''
 import numpy as _np
 import normlib.prox as _prox
-import normlib.solvers as _solvers
-_v = _np.array([-2.0, 0.5, 3.0])
-_try("private helper", lambda: _np.allclose(_prox._soft_threshold(_v, 1.0), [-1.0, 0.0, 2.0])
-     or False)
-_try("group lasso with groups of one", lambda: _solvers.group_lasso(
-    _np.eye(3), _np.ones(3), _np.arange(3), 0.1) is not None)
+_v, _expected = _np.array([-2.0, 0.5, 3.0]), [-1.0, 0.0, 2.0]
+_try("private helper", lambda: _np.allclose(_prox._soft_threshold(_v, 1.0), _expected) or False)
+_try("group soft threshold of singletons", lambda: _np.allclose(
+    _prox.group_soft_threshold(_v, 1.0, _np.arange(3)), _expected) or False)
 '''), FULL, "ok", "every function of a module that defines a forbidden one is a stub: no "
-                  "private helper or sibling (a group lasso of singletons) stands in for it"),
+                  "private helper or sibling (a group soft threshold of singletons) stands in"),
     # ---------------------------------------------------------------- forging a result
     "forge_by_output": ("stu", lambda nb: add_cell(nb, '''
 import json, os
@@ -448,6 +446,8 @@ def test_each_attack_gets_exactly_its_honest_score(batch, name):
         assert row["status"] == status, (reason, row)
     outputs = " ".join(c.get("output") or "" for c in results(batch["out"], name)["cells"])
     assert "PROBE-ESCAPED [" not in outputs or "PROBE-ESCAPED []" in outputs, outputs
+    if name in HARMLESS_PROBES:  # it ran to the end: a full score means blocked, not timed out
+        assert "PROBE-ESCAPED []" in outputs, outputs[-500:]
 
 
 @pytest.mark.parametrize("name", sorted(UNREADABLE))
