@@ -132,6 +132,12 @@ def _launch_sandboxed(cmd, limits, *, cwd, stderr):
             files.append((path, str(path.relative_to(cwd))))
     args = sandbox.command(cmd, limits, limits.sandbox, files=files,
                            env=sandbox.sandbox_env(limits.env))
+    cgroups = sandbox.slot_cgroups(limits.sandbox.uid, limits)
+
+    def setup_child():
+        _die_with_parent()
+        sandbox.join_cgroups(cgroups)  # still root here: setpriv drops the rights after
+
     proc = subprocess.Popen(
         args,
         stdin=subprocess.PIPE,
@@ -141,7 +147,7 @@ def _launch_sandboxed(cmd, limits, *, cwd, stderr):
         env={"PATH": "/usr/bin:/bin"},
         close_fds=True,
         start_new_session=True,
-        preexec_fn=_die_with_parent,  # noqa: PLW1509 - the grading process is single-threaded
+        preexec_fn=setup_child,  # noqa: PLW1509 - the grading process is single-threaded
     )
     proc.sandbox_uid = limits.sandbox.uid
     return proc

@@ -174,6 +174,66 @@ def kill_uid(uid, rounds=20):
         time.sleep(0.05)
 
 
+# ------------------------------------------------------------------ per-slot cgroups
+
+CGROUP_FS = Path("/sys/fs/cgroup")
+CGROUP_NAME = "labgrader"
+
+
+def slot_cgroups(uid, limits, root=CGROUP_FS):
+    """Create (or reset) the cgroups of the slot ``uid``; return their ``cgroup.procs`` files.
+
+    Resource limits per process and per uid leave one door open: a submission
+    that forks many CPU-bound processes, each in its own session, takes most of
+    the machine from the submission graded next to it, and its processes
+    together can hold more memory than ``memory_mb``. A cgroup per slot puts all
+    of a submission's processes under one CPU weight (slots share the CPU
+    equally), one memory limit (``memory_mb`` plus the scratch ``tmpfs``, which
+    is charged to it) and one process limit. Works with cgroup v2 and with v1's
+    ``cpu``, ``memory`` and ``pids`` hierarchies; returns ``[]`` (no cgroups, the
+    per-process limits still hold) where they cannot be written.
+    """
+    if os.environ.get("LABGRADER_NO_CGROUPS"):  # to measure what they buy, or to opt out
+        return []
+    memory = (limits.memory_mb + limits.scratch_mb) * 2**20
+    try:
+        if (root / "cgroup.controllers").exists():  # cgroup v2
+            parent = root / CGROUP_NAME
+            parent.mkdir(exist_ok=True)
+            (parent / "cgroup.subtree_control").write_text("+cpu +memory +pids")
+            group = parent / f"slot-{uid}"
+            group.mkdir(exist_ok=True)
+            settings = {"cpu.weight": "100", "memory.max": str(memory),
+                        "memory.swap.max": "0", "pids.max": str(limits.processes)}
+            for name, value in settings.items():
+                if (group / name).exists():
+                    (group / name).write_text(value)
+            return [group / "cgroup.procs"]
+        procs = []
+        settings = {"cpu": {"cpu.shares": "1024"},
+                    "memory": {"memory.limit_in_bytes": str(memory)},
+                    "pids": {"pids.max": str(limits.processes)}}
+        for controller, values in settings.items():
+            group = root / controller / CGROUP_NAME / f"slot-{uid}"
+            group.mkdir(parents=True, exist_ok=True)
+            for name, value in values.items():
+                (group / name).write_text(value)
+            procs.append(group / "cgroup.procs")
+        return procs
+    except OSError:
+        return []
+
+
+def join_cgroups(procs):
+    """Move the calling process into the cgroups ``procs`` (run in the child before exec)."""
+    for path in procs:
+        try:
+            with open(path, "w") as handle:
+                handle.write(str(os.getpid()))
+        except OSError:
+            pass
+
+
 # ------------------------------------------------------------------ the image
 
 

@@ -256,3 +256,58 @@ print(len(blocked))
     assert proc.returncode == 0, proc.stderr[-2000:]
     uses_normlib = any(d.startswith("normlib.") for d in lab.forbidden)
     assert (int(proc.stdout.split()[-1]) > 0) == uses_normlib
+
+
+# ---------------------------------------------------------------- per-slot cgroups
+def _limits(**kw):
+    from labgrader.launch import Limits
+
+    return Limits(**{"memory_mb": 100, "scratch_mb": 10, "processes": 7, **kw})
+
+
+def test_slot_cgroups_write_one_cpu_memory_and_process_limit_per_slot(tmp_path):
+    v1 = tmp_path / "v1"
+    for controller in ("cpu", "memory", "pids"):
+        (v1 / controller).mkdir(parents=True)
+    procs = sandbox.slot_cgroups(61234, _limits(), root=v1)
+    group = "labgrader/slot-61234"
+    assert procs == [v1 / c / group / "cgroup.procs" for c in ("cpu", "memory", "pids")]
+    assert (v1 / "cpu" / group / "cpu.shares").read_text() == "1024"
+    assert (v1 / "memory" / group / "memory.limit_in_bytes").read_text() == str(110 * 2**20)
+    assert (v1 / "pids" / group / "pids.max").read_text() == "7"
+
+    v2 = tmp_path / "v2"
+    (v2 / "labgrader" / "slot-61234").mkdir(parents=True)
+    (v2 / "cgroup.controllers").write_text("cpu memory pids")
+    for name in ("cpu.weight", "memory.max", "pids.max"):
+        (v2 / "labgrader" / "slot-61234" / name).write_text("")
+    assert sandbox.slot_cgroups(61234, _limits(), root=v2) == [
+        v2 / "labgrader" / "slot-61234" / "cgroup.procs"]
+    assert (v2 / "labgrader" / "cgroup.subtree_control").read_text() == "+cpu +memory +pids"
+    assert (v2 / "labgrader" / "slot-61234" / "memory.max").read_text() == str(110 * 2**20)
+    assert (v2 / "labgrader" / "slot-61234" / "pids.max").read_text() == "7"
+
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    assert sandbox.slot_cgroups(61234, _limits(), root=not_a_folder) == []  # no cgroups: none
+
+
+@pytest.mark.skipif(REASON is not None, reason=f"SANDBOX NOT TESTED: {REASON}")
+def test_a_child_joins_its_slots_cgroups_and_its_process_limit_holds():
+    uid = UID_BASE + 7
+    procs = sandbox.slot_cgroups(uid, _limits(processes=5))
+    if not procs:
+        pytest.skip("CGROUPS NOT TESTED: no writable cgroup hierarchy on this machine")
+    forks = ("import os, time\nn = 0\nfor _ in range(20):\n    try:\n        pid = os.fork()\n"
+             "    except OSError:\n        break\n    if pid == 0:\n        time.sleep(30)\n"
+             "        os._exit(0)\n    n += 1\nprint(n, flush=True)\ntime.sleep(30)\n")
+    child = subprocess.Popen([sys.executable, "-c", forks], stdout=subprocess.PIPE, text=True,
+                             start_new_session=True, preexec_fn=lambda: sandbox.join_cgroups(procs))
+    try:
+        started = int(child.stdout.readline())
+        for path in procs:
+            assert str(child.pid) in path.read_text().split(), path
+        assert started == 4  # pids.max = 5: the parent and four children
+    finally:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
