@@ -120,10 +120,8 @@ def prepare_course(lab, nbgrader, course, n, env):
     return nbgrader_assignment.write_submissions(course, assignment, lab.notebook.name, n)
 
 
-def nbgrader_grade(nbgrader, template, workdir, assignment, env):
-    """Autograde a fresh copy of the course; return (wall s, {student: score})."""
-    course = Path(tempfile.mkdtemp(prefix="course-", dir=workdir))
-    shutil.rmtree(course)
+def nbgrader_grade(nbgrader, template, course, assignment, env):
+    """Autograde ``course``, a fresh copy of ``template``; return (wall s, {student: score})."""
     shutil.copytree(template, course)
     wall, _ = _timed([nbgrader, "autograde", assignment, "--create"], course, env)
     graded = list((course / "autograded").glob(f"*/{assignment}/*.ipynb"))
@@ -186,7 +184,8 @@ def run(size="full", repeats=None, lab_dir=LAB):
             return scores
 
         def theirs_once(r):
-            wall, scores = nbgrader_grade(nbgrader, tmp / "course", tmp, lab.id, env)
+            wall, scores = nbgrader_grade(nbgrader, tmp / "course", tmp / f"nbgrader-run-{r}",
+                                          lab.id, env)
             theirs.append(wall / n)
             return scores
 

@@ -37,6 +37,7 @@ import inkernel_pytest  # noqa: E402
 from labgrader import release  # noqa: E402
 
 HARNESS = (HERE / "inkernel_pytest.py").read_text()
+NBGRADER_SOLUTION = ("### BEGIN SOLUTION", "### END SOLUTION")
 _NBGRADER_MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 
 
@@ -55,26 +56,6 @@ def _meta(grade_id, *, solution=False, points=None):
     if points is not None:
         meta["points"] = points
     return meta
-
-
-def _nbgrader_code(source):
-    """A source code cell for nbgrader: ``HIDDEN`` blocks dropped, labgrader's
-    ``# BEGIN SOLUTION [hint]`` markers rewritten as nbgrader's (the same syntax as
-    ``labgrader.release``)."""
-    lines, block = [], None
-    for line in source.splitlines():
-        begin, end = release.BEGIN_MARKER.match(line), release.END_MARKER.match(line)
-        if begin:
-            block = begin.group(2)
-            if block == "SOLUTION":
-                lines.append(f"{begin.group(1)}### BEGIN SOLUTION")
-        elif end:
-            if block == "SOLUTION":
-                lines.append(f"{line[:len(line) - len(line.lstrip())]}### END SOLUTION")
-            block = None
-        elif block != "HIDDEN":
-            lines.append(line)
-    return "\n".join(lines)
 
 
 def _test_cell_source(test, conftest, module):
@@ -98,7 +79,8 @@ def source_notebook(lab):
             continue
         new = nbformat.from_dict(dict(cell))
         if cell.cell_type == "code":
-            new.source, new.outputs, new.execution_count = _nbgrader_code(cell.source), [], None
+            new.source = release.solve_code(cell.source, markers=NBGRADER_SOLUTION)
+            new.outputs, new.execution_count = [], None
             if "BEGIN SOLUTION" in new.source:
                 grade_id = f"{release.exercise_of(cell) or 'cell'}_{len(out.cells)}"
                 new.metadata["nbgrader"] = _meta(grade_id, solution=True)

@@ -180,19 +180,23 @@ def _record(book, lab_id, version, sub, future):
         book.record(lab_id, version, sub.name, sub.path, sub.sha256, result)
         return result
     except Exception as exc:  # noqa: BLE001 - recorded as this submission's error
-        result = {"status": "error", "score": 0.0, "max_score": 0.0, "tests": [], "notes": [],
-                  "cells": [], "log": "", "message": "the grader could not record this "
-                  f"submission's result ({type(exc).__name__}: {str(exc)[:300]})"}
+        result = _error_result("the grader could not record this submission's result "
+                               f"({type(exc).__name__}: {str(exc)[:300]})")
         book.record(lab_id, version, sub.name, sub.path, sub.sha256, result)
         return result
+
+
+def _error_result(message, **extra):
+    """A result with status ``error`` (no points; the next run grades it again)."""
+    return {"status": "error", "message": message, "score": 0.0, "max_score": 0.0,
+            "tests": [], "notes": [], "cells": [], "log": "", **extra}
 
 
 def _failure(message, task, start):
     log = Path(task["log"])
     tail = log.read_text(encoding="utf-8", errors="replace")[-3000:] if log.exists() else ""
-    return {"status": "error", "message": message, "score": 0.0, "max_score": 0.0,
-            "tests": [], "notes": [], "cells": [], "log": tail, "lab": task["lab_info"],
-            "seconds": round(time.perf_counter() - start, 3)}
+    return _error_result(message, log=tail, lab=task["lab_info"],
+                         seconds=round(time.perf_counter() - start, 3))
 
 
 RUN_PREFIX = "labgrader-"

@@ -152,16 +152,19 @@ def student_notebook(nb):
     return student, secrets
 
 
-def solve_code(source):
+def solve_code(source, markers=None):
     """A code cell as a perfect student hands it in: solution lines kept, markers and
-    ``HIDDEN`` blocks gone."""
+    ``HIDDEN`` blocks gone. ``markers=(begin, end)`` writes those lines, at the
+    markers' indentation, in place of the solution markers (another grader's syntax)."""
     out, block = [], None
     for line in source.splitlines():
         begin, end = BEGIN_MARKER.match(line), END_MARKER.match(line)
-        if begin:
-            block = begin.group(2)
-        elif end:
-            block = None
+        if begin or end:
+            kind = begin.group(2) if begin else block
+            if markers and kind == "SOLUTION":
+                indent = line[:len(line) - len(line.lstrip())]
+                out.append(indent + markers[0 if begin else 1])
+            block = kind if begin else None
         elif block != "HIDDEN":
             out.append(line)
     return "\n".join(out)

@@ -273,7 +273,7 @@ def top_level_definitions(source):
 
 
 def _defining_files(forbidden):
-    """``{source file: (module name, {names})}`` for forbidden names defined in ``normlib``."""
+    """``{source file: module name}`` of the ``normlib`` modules defining a forbidden name."""
     files = {}
     for dotted in forbidden:
         module, _, attr = dotted.rpartition(".")
@@ -285,8 +285,7 @@ def _defining_files(forbidden):
         except (ImportError, AttributeError, KeyError):
             continue
         if getattr(home, "__file__", None):
-            entry = files.setdefault(home.__file__, (home.__name__, set()))
-            entry[1].add(getattr(obj, "__name__", attr))
+            files[home.__file__] = home.__name__
     return files
 
 
@@ -315,7 +314,7 @@ def build_image(target, forbidden=()):
         source = Path(list(spec.submodule_search_locations)[0])
         shutil.copytree(source, target / "normlib",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        for path, (module, _names) in _defining_files(forbidden).items():
+        for path, module in _defining_files(forbidden).items():
             rel = Path(path).resolve().relative_to(source.resolve())
             original = Path(path).read_text(encoding="utf-8")
             text, _ = filter_module(original, top_level_definitions(original), module)
